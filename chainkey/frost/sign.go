@@ -156,7 +156,14 @@ type SigningPackage struct {
 // out-of-range identifiers, a degenerate group commitment) or
 // ErrKeyMismatch (a commitment from another suite).
 func NewSigningPackage(gk *GroupKey, msg []byte, commitments []Commitment) (*SigningPackage, error) {
-	if len(commitments) < gk.Threshold() {
+	return newSigningPackage(gk, msg, commitments, gk.Threshold())
+}
+
+// newSigningPackage is NewSigningPackage with the minimum number of signers
+// as a parameter; tests lower it to show that fewer than threshold signers
+// cannot produce a valid signature.
+func newSigningPackage(gk *GroupKey, msg []byte, commitments []Commitment, minSigners int) (*SigningPackage, error) {
+	if len(commitments) < minSigners || len(commitments) == 0 {
 		return nil, fmt.Errorf("%w: %d commitments, threshold %d", ErrTooFewSigners, len(commitments), gk.Threshold())
 	}
 	if len(commitments) > gk.Signers() {
