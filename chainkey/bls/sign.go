@@ -30,11 +30,16 @@ func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 // of every verification; precomputing them once saves the G2 arithmetic of
 // one of the two pairings.
 var g2NegLines = sync.OnceValue(func() *[2][len(bls12381.LoopCounter) - 1]bls12381.LineEvaluationAff {
+	l := bls12381.PrecomputeLines(g2Neg())
+	return &l
+})
+
+// g2Neg is −g2, the fixed second argument of every verification.
+var g2Neg = sync.OnceValue(func() bls12381.G2Affine {
 	_, _, _, g2 := bls12381.Generators()
 	var neg bls12381.G2Affine
 	neg.Neg(&g2)
-	l := bls12381.PrecomputeLines(neg)
-	return &l
+	return neg
 })
 
 // hashToG1 hashes msg to G1 with the given ciphersuite tag (RFC 9380
@@ -99,19 +104,9 @@ func verify(pk *bls12381.G2Affine, lines *[2][len(bls12381.LoopCounter) - 1]bls1
 			[]bls12381.G1Affine{sig.p, h},
 			[][2][len(bls12381.LoopCounter) - 1]bls12381.LineEvaluationAff{*g2NegLines(), *lines})
 	} else {
-		// One fixed-argument loop for −g2 and one ordinary loop for pk,
-		// multiplied before the single final exponentiation.
-		var f1, f2 bls12381.GT
-		f1, err = bls12381.MillerLoopFixedQ([]bls12381.G1Affine{sig.p},
-			[][2][len(bls12381.LoopCounter) - 1]bls12381.LineEvaluationAff{*g2NegLines()})
-		if err == nil {
-			f2, err = bls12381.MillerLoop([]bls12381.G1Affine{h}, []bls12381.G2Affine{*pk})
-		}
-		if err == nil {
-			f1.Mul(&f1, &f2)
-			r := bls12381.FinalExponentiation(&f1)
-			ok = r.IsOne()
-		}
+		// A plain two-pair multi-Miller loop measured faster than splitting
+		// into a fixed-argument loop for −g2 and an ordinary one for pk.
+		ok, err = bls12381.PairingCheck([]bls12381.G1Affine{sig.p, h}, []bls12381.G2Affine{g2Neg(), *pk})
 	}
 	if err != nil || !ok {
 		return ErrInvalidSignature

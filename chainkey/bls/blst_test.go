@@ -1,0 +1,127 @@
+//go:build cgo
+
+package bls_test
+
+import (
+	"testing"
+
+	blst "github.com/supranational/blst/bindings/go"
+
+	"github.com/thebigfile/bigfile/chainkey/bls"
+)
+
+// The blst oracle: random keys and messages, signatures checked in both
+// directions and encodings compared byte for byte.
+func TestBlstInterop(t *testing.T) {
+	r := seeded(20)
+	dst := []byte(bls.DSTBasic)
+	for i := range 20 {
+		ikm := make([]byte, 32)
+		r.Read(ikm)
+		msg := make([]byte, i*7)
+		r.Read(msg)
+
+		ours, err := bls.KeyGen(ikm, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := blst.KeyGen(ikm)
+		ourSK, _ := ours.MarshalBinary()
+		if got, want := ourSK, theirs.Serialize(); string(got) != string(want) {
+			t.Fatalf("KeyGen differs from blst: %x vs %x", got, want)
+		}
+		theirPK := new(blst.P2Affine).From(theirs)
+		ourPK := ours.PublicKey()
+		pkb, _ := ourPK.MarshalBinary()
+		if string(pkb) != string(theirPK.Compress()) {
+			t.Fatalf("public key encodings differ")
+		}
+
+		// Ours verifies there.
+		sig := ours.Sign(msg)
+		sb, _ := sig.MarshalBinary()
+		theirSig := new(blst.P1Affine).Uncompress(sb)
+		if theirSig == nil || !theirSig.Verify(true, theirPK, true, msg, dst) {
+			t.Fatalf("blst rejects our signature %d", i)
+		}
+		// Theirs verifies here, and is byte-identical (BLS is unique).
+		ts := new(blst.P1Affine).Sign(theirs, msg, dst)
+		parsed, err := bls.ParseSignature(ts.Compress())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if parsed != sig {
+			t.Fatalf("signatures differ: %x vs %x", sb, ts.Compress())
+		}
+		theirPKParsed, err := bls.ParsePublicKey(theirPK.Compress())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := theirPKParsed.Verify(msg, parsed); err != nil {
+			t.Fatalf("we reject blst's signature: %v", err)
+		}
+		// Multi-signature suite too.
+		ms := new(blst.P1Affine).Sign(theirs, msg, []byte(bls.DSTMulti))
+		if got := ours.SignMulti(msg).Bytes(); string(got[:]) != string(ms.Compress()) {
+			t.Fatal("multi-signature suite differs from blst")
+		}
+	}
+}
+
+// blst's FastAggregateVerify accepts our aggregated multi-signature.
+func TestBlstMultiSignature(t *testing.T) {
+	r := seeded(21)
+	msg := []byte("finalize")
+	var sigs []bls.Signature
+	var theirPKs []*blst.P2Affine
+	for range 5 {
+		sk := mustKey(t, r)
+		sigs = append(sigs, sk.SignMulti(msg))
+		b, _ := sk.PublicKey().MarshalBinary()
+		theirPKs = append(theirPKs, new(blst.P2Affine).Uncompress(b))
+	}
+	agg, err := bls.AggregateSignatures(sigs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, _ := agg.MarshalBinary()
+	theirAgg := new(blst.P1Affine).Uncompress(ab)
+	if !theirAgg.FastAggregateVerify(true, theirPKs, msg, []byte(bls.DSTMulti)) {
+		t.Fatal("blst rejects our multi-signature")
+	}
+}
+
+// BenchmarkBlstVerify is the baseline for BenchmarkVerify: blst's full
+// min-sig verification with signature group check and key validation.
+func BenchmarkBlstVerify(b *testing.B) {
+	ikm := make([]byte, 32)
+	seeded(22).Read(ikm)
+	sk := blst.KeyGen(ikm)
+	pk := new(blst.P2Affine).From(sk)
+	msg := []byte("benchmark message")
+	dst := []byte(bls.DSTBasic)
+	sig := new(blst.P1Affine).Sign(sk, msg, dst)
+	for b.Loop() {
+		if !sig.Verify(true, pk, true, msg, dst) {
+			b.Fatal("verify failed")
+		}
+	}
+}
+
+// BenchmarkBlstVerifyBytes includes decompression of the signature (with
+// group check), as BenchmarkVerifyBytes does.
+func BenchmarkBlstVerifyBytes(b *testing.B) {
+	ikm := make([]byte, 32)
+	seeded(22).Read(ikm)
+	sk := blst.KeyGen(ikm)
+	pk := new(blst.P2Affine).From(sk)
+	msg := []byte("benchmark message")
+	dst := []byte(bls.DSTBasic)
+	sig := new(blst.P1Affine).Sign(sk, msg, dst).Compress()
+	for b.Loop() {
+		s := new(blst.P1Affine).Uncompress(sig)
+		if s == nil || !s.Verify(true, pk, true, msg, dst) {
+			b.Fatal("verify failed")
+		}
+	}
+}
