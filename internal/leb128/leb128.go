@@ -243,3 +243,34 @@ func packGroups(g []byte, neg bool) []big.Word {
 	}
 	return w
 }
+
+// SkipUint returns the length of the ULEB128 number at the start of b,
+// applying the checks of [BigUint] (no width limit) without building the
+// value.
+func SkipUint(b []byte) (int, error) {
+	n, err := groupCount(b)
+	if err != nil {
+		return 0, err
+	}
+	if n > 1 && b[n-1] == 0 {
+		return 0, ErrOverlong
+	}
+	return n, nil
+}
+
+// SkipInt returns the length of the SLEB128 number at the start of b,
+// applying the checks of [BigInt] (no width limit) without building the
+// value.
+func SkipInt(b []byte) (int, error) {
+	n, err := groupCount(b)
+	if err != nil {
+		return 0, err
+	}
+	if n > 1 {
+		last, prev := b[n-1], b[n-2]
+		if (last == 0x00 && prev&0x40 == 0) || (last == 0x7f && prev&0x40 != 0) {
+			return 0, ErrOverlong
+		}
+	}
+	return n, nil
+}

@@ -214,6 +214,9 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		bu, n, err := BigUint(b)
+		if sn, serr := SkipUint(b); (serr == nil) != (err == nil) || (err == nil && sn != n) {
+			t.Fatalf("SkipUint(%x) = %d, %v; BigUint read %d, %v", b, sn, serr, n, err)
+		}
 		if err == nil {
 			enc, err := AppendBigUint(nil, bu)
 			if err != nil || !bytes.Equal(enc, b[:n]) {
@@ -224,6 +227,9 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		bi, n, err := BigInt(b)
+		if sn, serr := SkipInt(b); (serr == nil) != (err == nil) || (err == nil && sn != n) {
+			t.Fatalf("SkipInt(%x) = %d, %v; BigInt read %d, %v", b, sn, serr, n, err)
+		}
 		if err == nil {
 			if enc := AppendBigInt(nil, bi); !bytes.Equal(enc, b[:n]) {
 				t.Fatalf("BigInt accepted non-canonical %x (re-encoded %x)", b[:n], enc)
