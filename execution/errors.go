@@ -1,0 +1,125 @@
+package execution
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/thebigfile/bigfile"
+)
+
+// ErrorCode is an Internet Computer execution error code (system-api.md
+// §2.5). Its first digit is the reject code. String gives the "IC0503" form.
+type ErrorCode uint16
+
+// The error codes the executor produces.
+const (
+	CodeCanisterRejectedMessage        ErrorCode = 406
+	CodeCanisterTrapped                ErrorCode = 502
+	CodeCanisterCalledTrap             ErrorCode = 503
+	CodeCanisterContractViolation      ErrorCode = 504
+	CodeCanisterInvalidWasm            ErrorCode = 505
+	CodeCanisterDidNotReply            ErrorCode = 506
+	CodeCanisterOutOfMemory            ErrorCode = 507
+	CodeCanisterInstructionLimitExceed ErrorCode = 522
+	CodeCanisterMethodNotFound         ErrorCode = 536
+	CodeCanisterWasmModuleNotFound     ErrorCode = 537
+)
+
+// String returns the code as "IC" followed by four digits.
+func (c ErrorCode) String() string { return fmt.Sprintf("IC%04d", uint16(c)) }
+
+// RejectCode returns the reject code a caller sees: the first digit.
+func (c ErrorCode) RejectCode() bigfile.RejectCode { return bigfile.RejectCode(c / 100) }
+
+// Error is an execution failure reported to the caller: a trap, a limit, a
+// contract violation, an invalid module. It is a value in [Output.Err], not
+// a Go failure of the executor.
+type Error struct {
+	Code    ErrorCode
+	Cube    bigfile.CubeID
+	Message string // the description, without the "Error from Canister" prefix
+}
+
+// RejectMessage returns the text a caller sees, in the IC's form
+// "Error from Canister <id>: <description>".
+func (e *Error) RejectMessage() string {
+	return fmt.Sprintf("Error from Canister %s: %s", e.Cube, e.Message)
+}
+
+// Error returns "IC0503: Error from Canister <id>: <description>".
+func (e *Error) Error() string { return e.Code.String() + ": " + e.RejectMessage() }
+
+// hostTrap is what a System API function returns to make the message trap;
+// the executor turns it into an [Error] for the cube.
+type hostTrap struct {
+	code ErrorCode
+	msg  string
+}
+
+func (t *hostTrap) Error() string { return t.msg }
+
+func violation(format string, args ...any) error {
+	return &hostTrap{code: CodeCanisterContractViolation, msg: fmt.Sprintf(format, args...)}
+}
+
+// TrapKind classifies a trap raised by the Wasm engine.
+type TrapKind uint8
+
+// Trap kinds an [Engine] reports.
+const (
+	TrapOther TrapKind = iota
+	TrapUnreachable
+	TrapOutOfBounds // memory or table out of bounds
+	TrapStackOverflow
+	TrapOutOfInstructions // fuel exhausted
+	TrapDivisionByZero
+	TrapIntegerOverflow
+	TrapIndirectCall // null or mistyped call_indirect
+	TrapBadConversion
+	TrapMisaligned
+)
+
+// Trap is the error an [Instance] returns when Wasm code traps.
+type Trap struct {
+	Kind    TrapKind
+	Message string // the engine's description, for diagnostics
+}
+
+func (t *Trap) Error() string { return "execution: wasm trap: " + t.describe() }
+
+func (t *Trap) describe() string {
+	switch t.Kind {
+	case TrapUnreachable:
+		return "unreachable"
+	case TrapOutOfBounds:
+		return "heap out of bounds"
+	case TrapStackOverflow:
+		return "stack overflow"
+	case TrapOutOfInstructions:
+		return "instruction limit exceeded"
+	case TrapDivisionByZero:
+		return "integer division by 0"
+	case TrapIntegerOverflow:
+		return "integer overflow"
+	case TrapIndirectCall:
+		return "indirect call failed"
+	case TrapBadConversion:
+		return "invalid conversion to integer"
+	case TrapMisaligned:
+		return "misaligned memory access"
+	}
+	return t.Message
+}
+
+// Errors returned by [New] and [Executor.Execute] for misuse; execution
+// failures of a cube are values in [Output.Err] instead.
+var (
+	// ErrNoEngine: [New] was given a nil Engine.
+	ErrNoEngine = errors.New("execution: no engine")
+	// ErrInvalidInput: the Input is malformed (unknown kind, missing Wasm for
+	// an install).
+	ErrInvalidInput = errors.New("execution: invalid input")
+	// ErrEngine: the Wasm engine failed in a way that is not the cube's
+	// fault; wraps the engine's error.
+	ErrEngine = errors.New("execution: engine failure")
+)

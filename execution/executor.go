@@ -1,0 +1,575 @@
+package execution
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/thebigfile/bigfile"
+	"github.com/thebigfile/bigfile/execution/internal/wasmbin"
+)
+
+// Executor runs one message on one cube: it takes the cube's [State] and an
+// [Input] and returns the new State and the outputs. It prepares modules
+// (validation against the IC's limits, instrumentation), enforces the
+// System API's rules and the instruction and memory limits, and rolls back
+// every change of a message that traps.
+//
+// An Executor is safe for concurrent use by several goroutines as long as
+// no two of them execute on the same cube at once (a cube runs one message
+// at a time).
+//
+// It keeps the instance of each cube's last execution alive, so that the
+// next message on the State it returned skips restoring the heap; that
+// cache is an optimisation only and never changes a result.
+type Executor struct {
+	cfg Config
+	eng Engine
+
+	mu      sync.Mutex
+	modules map[[32]byte]*module
+	live    map[bigfile.CubeID]*liveInstance
+}
+
+// module is a validated, instrumented and compiled module.
+type module struct {
+	hash     [32]byte
+	compiled Module
+	memory64 bool
+	eop      bool // enhanced orthogonal persistence
+	exports  map[string]bool
+}
+
+// liveInstance is an instance whose memory and globals equal those of state.
+type liveInstance struct {
+	inst  Instance
+	state *State
+	mod   *module
+}
+
+// New returns an Executor running modules on eng with the limits in cfg.
+// It returns an error wrapping [ErrInvalidConfig] or [ErrNoEngine].
+func New(cfg Config, eng Engine) (*Executor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if eng == nil {
+		return nil, ErrNoEngine
+	}
+	return &Executor{cfg: cfg.withDefaults(), eng: eng, modules: map[[32]byte]*module{},
+		live: map[bigfile.CubeID]*liveInstance{}}, nil
+}
+
+// Config returns the executor's configuration with defaults applied.
+func (x *Executor) Config() Config { return x.cfg }
+
+// Execute runs in on the cube whose state is st (for an install, st holds
+// the cube's id, controllers and settings; its code, if any, is replaced).
+//
+// A failure of the cube (trap, limit, invalid module, missing method) is
+// reported in Output.Err with the State rolled back. Execute returns a Go
+// error only for misuse (an error wrapping [ErrInvalidInput]), a cancelled
+// ctx, or an engine failure ([ErrEngine]); Output is then zero.
+func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, error) {
+	if st == nil {
+		return Output{}, fmt.Errorf("%w: nil state", ErrInvalidInput)
+	}
+	switch in.Kind {
+	case KindInstall, KindReinstall:
+		return x.install(ctx, st, &in)
+	case KindUpgrade:
+		return x.upgrade(ctx, st, &in)
+	case KindUpdate, KindReplicatedQuery, KindQuery, KindHeartbeat, KindGlobalTimer, KindInspectMessage:
+		return x.message(ctx, st, &in)
+	}
+	return Output{}, fmt.Errorf("%w: unknown kind %d", ErrInvalidInput, in.Kind)
+}
+
+// Forget releases the live instance kept for cube id, if any. Call it when
+// a cube is deleted or its state is dropped.
+func (x *Executor) Forget(id bigfile.CubeID) {
+	x.mu.Lock()
+	l := x.live[id]
+	delete(x.live, id)
+	x.mu.Unlock()
+	if l != nil {
+		l.inst.Close()
+	}
+}
+
+func (x *Executor) cubeError(st *State, code ErrorCode, format string, args ...any) *Error {
+	return &Error{Code: code, Cube: st.ID, Message: fmt.Sprintf(format, args...)}
+}
+
+// failed builds the output of a failed execution: the old state with the
+// execution's log records kept (so developers can see why it failed).
+func (x *Executor) failed(st *State, e *Error, logs []LogRecord, used uint64, replicated bool) Output {
+	out := Output{State: st, Err: e, Log: logs, Instructions: used,
+		Response: Response{Kind: Rejected, Code: e.Code.RejectCode(), Message: e.RejectMessage(), ErrorCode: e.Code}}
+	if replicated && len(logs) > 0 {
+		ns := st.clone()
+		ns.Log = st.Log.appendRecords(logs, x.cfg.MaxLogBytes)
+		out.State = ns
+	}
+	return out
+}
+
+// prepare decompresses, validates, instruments and compiles wasm, caching
+// the result by the hash of wasm. A module the cube cannot use yields an
+// *Error with code IC0505.
+func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
+	h := sha256.Sum256(wasm)
+	x.mu.Lock()
+	m := x.modules[h]
+	x.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	invalid := func(format string, args ...any) (*module, *Error) {
+		return nil, x.cubeError(st, CodeCanisterInvalidWasm, "Canister's Wasm module is not valid: "+format, args...)
+	}
+	raw := wasm
+	if len(raw) >= 3 && raw[0] == 0x1f && raw[1] == 0x8b && raw[2] == 0x08 {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return invalid("bad gzip: %v", err)
+		}
+		raw, err = io.ReadAll(io.LimitReader(zr, int64(x.cfg.MaxModuleBytes)+1))
+		if err != nil {
+			return invalid("bad gzip: %v", err)
+		}
+	}
+	if len(raw) > x.cfg.MaxModuleBytes {
+		return invalid("the module exceeds %d bytes", x.cfg.MaxModuleBytes)
+	}
+	c := x.cfg
+	wm, err := wasmbin.Parse(raw, wasmbin.Limits{MaxFunctions: c.MaxFunctions, MaxGlobals: c.MaxGlobals,
+		MaxExportedMethods: c.MaxExportedMethods, MaxMethodNameBytes: c.MaxMethodNameBytes,
+		MaxCodeSectionSize: c.MaxCodeSectionBytes, MaxCustomSections: c.MaxCustomSections,
+		MaxCustomBytes: c.MaxCustomSectionBytes})
+	if err != nil {
+		return invalid("%s", bytes.TrimPrefix([]byte(err.Error()), []byte(wasmbin.ErrInvalid.Error()+": ")))
+	}
+	imports := Imports(wm.Memory64)
+	for _, im := range wm.Imports {
+		if im.Module != "ic0" {
+			return invalid("import %s.%s: only the ic0 module may be imported", im.Module, im.Name)
+		}
+		i := slices.IndexFunc(imports, func(f Import) bool { return f.Name == im.Name })
+		if i < 0 {
+			return invalid("import ic0.%s: unknown System API function for a %s module", im.Name, width(wm.Memory64))
+		}
+		if !sameSig(imports[i], im.Type) {
+			return invalid("import ic0.%s: wrong type for a %s module", im.Name, width(wm.Memory64))
+		}
+	}
+	compiled, err := x.eng.Compile(wm.Instrument())
+	if err != nil {
+		return invalid("%v", err)
+	}
+	m = &module{hash: h, compiled: compiled, memory64: wm.Memory64, eop: wm.EnhancedOrthogonalPersistence(),
+		exports: map[string]bool{}}
+	for _, e := range wm.Exports {
+		if e.Kind == 0 {
+			m.exports[e.Name] = true
+		}
+	}
+	if wm.Start >= 0 {
+		m.exports[wasmbin.StartExport] = true
+	}
+	x.mu.Lock()
+	x.modules[h] = m
+	x.mu.Unlock()
+	return m, nil
+}
+
+func width(mem64 bool) string {
+	if mem64 {
+		return "64-bit"
+	}
+	return "32-bit"
+}
+
+func sameSig(f Import, t wasmbin.FuncType) bool {
+	conv := func(vs []ValueType) []byte {
+		out := make([]byte, len(vs))
+		for i, v := range vs {
+			out[i] = wasmbin.I32
+			if v == I64 {
+				out[i] = wasmbin.I64
+			}
+		}
+		return out
+	}
+	return t.Equal(wasmbin.FuncType{Params: conv(f.Params), Results: conv(f.Results)})
+}
+
+func (x *Executor) limits(m *module) InstanceLimits {
+	lim := InstanceLimits{MaxMemoryBytes: x.cfg.MaxWasm32Memory, SliceInstructions: x.cfg.MaxInstructionsPerSlice}
+	if m.memory64 {
+		lim.MaxMemoryBytes = x.cfg.MaxWasm64Memory
+	}
+	return lim
+}
+
+// takeLive removes and returns the cached instance of cube id.
+func (x *Executor) takeLive(id bigfile.CubeID) *liveInstance {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	l := x.live[id]
+	delete(x.live, id)
+	return l
+}
+
+func (x *Executor) keepLive(st *State, m *module, inst Instance) {
+	x.mu.Lock()
+	old := x.live[st.ID]
+	x.live[st.ID] = &liveInstance{inst: inst, state: st, mod: m}
+	x.mu.Unlock()
+	if old != nil && old.inst != inst {
+		old.inst.Close()
+	}
+}
+
+// instanceFor returns an instance of m holding st's memory and globals:
+// the cached one if it was left by the execution that produced st, else a
+// new instance with st restored into it.
+func (x *Executor) instanceFor(ctx context.Context, st *State, m *module) (Instance, error) {
+	if l := x.takeLive(st.ID); l != nil {
+		if l.state == st && l.mod == m {
+			return l.inst, nil
+		}
+		l.inst.Close()
+	}
+	inst, err := m.compiled.Instantiate(ctx, x.limits(m))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrEngine, err)
+	}
+	if err := inst.Restore(st.Memory, st.Globals); err != nil {
+		inst.Close()
+		return nil, fmt.Errorf("%w: restoring cube %s: %v", ErrEngine, st.ID, err)
+	}
+	return inst, nil
+}
+
+func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
+	caller := in.Caller.Bytes()
+	if in.Kind == KindHeartbeat || in.Kind == KindGlobalTimer {
+		caller = []byte{} // the management cube
+	}
+	a := &api{x: x, st: st, in: in, inst: inst, self: st.ID.Principal().Bytes(), caller: caller,
+		stable: st.Stable, certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
+		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes}
+	if in.Kind == KindQuery {
+		a.maxResponse = x.cfg.MaxQueryResponseBytes
+	}
+	return a
+}
+
+// run calls one entry point, charging its instructions to *budget. Cube
+// failures come back as *Error, engine failures as error.
+func (x *Executor) run(ctx context.Context, a *api, export string, c callContext, budget *uint64, limit uint64) (*Error, error) {
+	a.ctx = c
+	err := a.inst.Run(ctx, export, a, *budget)
+	used := a.inst.Instructions()
+	a.base += used
+	if used > *budget {
+		used = *budget
+	}
+	*budget -= used
+	if err == nil {
+		return nil, nil
+	}
+	var ht *hostTrap
+	var tr *Trap
+	switch {
+	case errors.As(err, &ht):
+		return x.cubeError(a.st, ht.code, "%s", ht.msg), nil
+	case errors.As(err, &tr) && tr.Kind == TrapOutOfInstructions:
+		return x.cubeError(a.st, CodeCanisterInstructionLimitExceed,
+			"Canister exceeded the limit of %d instructions for single message execution.", limit), nil
+	case errors.As(err, &tr):
+		return x.cubeError(a.st, CodeCanisterTrapped, "Canister trapped: %s", tr.describe()), nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	}
+	return nil, fmt.Errorf("%w: %v", ErrEngine, err)
+}
+
+// entry returns the export, calling context and instruction limit of a
+// message input.
+func (x *Executor) entry(m *module, in *Input) (export string, c callContext, limit uint64, ok bool) {
+	switch in.Kind {
+	case KindUpdate:
+		if e := "canister_update " + in.Method; m.exports[e] {
+			return e, ctxUpdate, x.cfg.MaxInstructionsPerMessage, true
+		}
+		// A query method called as an update runs in replicated mode.
+		e := "canister_query " + in.Method
+		return e, ctxRQ, x.cfg.MaxInstructionsPerMessage, m.exports[e]
+	case KindReplicatedQuery:
+		e := "canister_query " + in.Method
+		return e, ctxRQ, x.cfg.MaxInstructionsPerMessage, m.exports[e]
+	case KindQuery:
+		e := "canister_query " + in.Method
+		return e, ctxNRQ, x.cfg.MaxInstructionsPerQuery, m.exports[e]
+	case KindHeartbeat:
+		return "canister_heartbeat", ctxT, x.cfg.MaxInstructionsPerMessage, m.exports["canister_heartbeat"]
+	case KindGlobalTimer:
+		return "canister_global_timer", ctxT, x.cfg.MaxInstructionsPerMessage, m.exports["canister_global_timer"]
+	case KindInspectMessage:
+		e := "canister_inspect_message"
+		return e, ctxF, x.cfg.MaxInstructionsPerInspect, m.exports[e]
+	}
+	return "", 0, 0, false
+}
+
+func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, error) {
+	replicated := in.Kind != KindQuery && in.Kind != KindInspectMessage
+	if st.Wasm == nil {
+		e := x.cubeError(st, CodeCanisterWasmModuleNotFound,
+			"Attempted to execute a message, but the canister contains no Wasm module.")
+		return x.failed(st, e, nil, 0, false), nil
+	}
+	m, e := x.prepare(st, st.Wasm)
+	if e != nil {
+		return x.failed(st, e, nil, 0, false), nil
+	}
+	export, c, limit, ok := x.entry(m, in)
+	if !ok {
+		switch in.Kind {
+		case KindHeartbeat, KindGlobalTimer:
+			return Output{State: st}, nil // nothing to run
+		case KindInspectMessage:
+			return Output{State: st, Accepted: true}, nil
+		}
+		kind := "update"
+		if in.Kind != KindUpdate {
+			kind = "query"
+		}
+		e := x.cubeError(st, CodeCanisterMethodNotFound, "Canister has no %s method '%s'.", kind, in.Method)
+		return x.failed(st, e, nil, 0, false), nil
+	}
+	inst, err := x.instanceFor(ctx, st, m)
+	if err != nil {
+		return Output{}, err
+	}
+	a := x.newAPI(st, in, inst)
+	a.needsResponse = c == ctxUpdate || c == ctxRQ || c == ctxNRQ
+	if in.Kind == KindGlobalTimer {
+		a.timer = 0 // the timer is deactivated when it fires
+	}
+	budget := limit
+	e, err = x.run(ctx, a, export, c, &budget, limit)
+	if err != nil {
+		inst.Close()
+		return Output{}, err
+	}
+	if e != nil {
+		inst.Close() // its memory holds the discarded changes
+		return x.failed(st, e, a.logs, a.base, replicated), nil
+	}
+	out := Output{State: st, Instructions: a.base, Log: a.logs}
+	switch c {
+	case ctxUpdate, ctxT:
+		ns := st.clone()
+		if mem := inst.Memory(); mem != nil {
+			ns.Memory = slices.Clone(mem)
+		}
+		ns.Globals = inst.Globals()
+		ns.Stable = a.stable
+		ns.CertifiedData = a.certified
+		ns.GlobalTimer = a.timer
+		ns.Cycles = a.balance
+		ns.Version++
+		ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
+		x.keepLive(ns, m, inst)
+		out.State = ns
+	default:
+		// Queries and inspect_message never change the state: put the
+		// saved memory back (or drop the instance if it grew).
+		target := st
+		if c == ctxRQ {
+			ns := st.clone()
+			ns.Version++
+			ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
+			target, out.State = ns, ns
+		}
+		if inst.Restore(st.Memory, st.Globals) == nil {
+			x.keepLive(target, m, inst)
+		} else {
+			inst.Close()
+		}
+	}
+	switch {
+	case c == ctxF:
+		out.Accepted = a.accepted
+		if !a.accepted {
+			out.Err = x.cubeError(st, CodeCanisterRejectedMessage, "Canister rejected the message")
+			out.Response = Response{Kind: Rejected, Code: out.Err.Code.RejectCode(),
+				Message: out.Err.RejectMessage(), ErrorCode: out.Err.Code}
+		}
+	case a.needsResponse && a.responded:
+		out.Response = a.response
+	case a.needsResponse:
+		out.Err = x.cubeError(st, CodeCanisterDidNotReply, "Canister did not reply to the call")
+		out.Response = Response{Kind: Rejected, Code: out.Err.Code.RejectCode(),
+			Message: out.Err.RejectMessage(), ErrorCode: out.Err.Code}
+	}
+	return out, nil
+}
+
+func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, error) {
+	if in.Wasm == nil {
+		return Output{}, fmt.Errorf("%w: install without a module", ErrInvalidInput)
+	}
+	m, e := x.prepare(st, in.Wasm)
+	if e != nil {
+		return x.failed(st, e, nil, 0, true), nil
+	}
+	if l := x.takeLive(st.ID); l != nil {
+		l.inst.Close()
+	}
+	inst, err := m.compiled.Instantiate(ctx, x.limits(m))
+	if err != nil {
+		return Output{}, fmt.Errorf("%w: %v", ErrEngine, err)
+	}
+	a := x.newAPI(st, in, inst)
+	a.stable, a.stableOwned, a.certified, a.timer = nil, true, nil, 0
+	limit := x.cfg.MaxInstructionsPerInstall
+	budget := limit
+	for _, step := range []struct {
+		export string
+		c      callContext
+	}{{wasmbin.StartExport, ctxStart}, {"canister_init", ctxInit}} {
+		if !m.exports[step.export] {
+			continue
+		}
+		e, err := x.run(ctx, a, step.export, step.c, &budget, limit)
+		if err != nil {
+			inst.Close()
+			return Output{}, err
+		}
+		if e != nil {
+			inst.Close()
+			return x.failed(st, e, a.logs, a.base, true), nil
+		}
+	}
+	return x.installed(st, in, m, inst, a), nil
+}
+
+// installed builds the state after a successful install or upgrade.
+func (x *Executor) installed(st *State, in *Input, m *module, inst Instance, a *api) Output {
+	ns := st.clone()
+	ns.Wasm = in.Wasm
+	ns.Memory = slices.Clone(inst.Memory())
+	ns.Globals = inst.Globals()
+	ns.Stable = a.stable
+	ns.CertifiedData = a.certified
+	ns.GlobalTimer = a.timer
+	ns.Cycles = a.balance
+	ns.Version++
+	ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
+	x.keepLive(ns, m, inst)
+	return Output{State: ns, Instructions: a.base, Log: a.logs}
+}
+
+func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, error) {
+	if in.Wasm == nil {
+		return Output{}, fmt.Errorf("%w: upgrade without a module", ErrInvalidInput)
+	}
+	if st.Wasm == nil {
+		e := x.cubeError(st, CodeCanisterWasmModuleNotFound,
+			"Attempted to upgrade the canister, but the canister contains no Wasm module.")
+		return x.failed(st, e, nil, 0, true), nil
+	}
+	old, e := x.prepare(st, st.Wasm)
+	if e != nil {
+		return x.failed(st, e, nil, 0, true), nil
+	}
+	nm, e := x.prepare(st, in.Wasm)
+	if e != nil {
+		return x.failed(st, e, nil, 0, true), nil
+	}
+	switch {
+	case old.eop && in.Persistence == PersistenceUnset:
+		e = x.cubeError(st, CodeCanisterContractViolation, "Missing upgrade option: Enhanced orthogonal "+
+			"persistence requires the `wasm_memory_persistence` upgrade option.")
+	case in.Persistence == PersistenceKeep && !nm.eop:
+		e = x.cubeError(st, CodeCanisterContractViolation, "Invalid upgrade option: The `wasm_memory_persistence: "+
+			"opt Keep` upgrade option requires that the new canister module supports enhanced orthogonal persistence.")
+	}
+	if e != nil {
+		return x.failed(st, e, nil, 0, true), nil
+	}
+	limit := x.cfg.MaxInstructionsPerInstall
+	budget := limit
+	a := x.newAPI(st, in, nil)
+	mem := st.Memory
+	var oldInst Instance
+	if !in.SkipPreUpgrade && old.exports["canister_pre_upgrade"] {
+		inst, err := x.instanceFor(ctx, st, old)
+		if err != nil {
+			return Output{}, err
+		}
+		oldInst, a.inst = inst, inst
+		e, err := x.run(ctx, a, "canister_pre_upgrade", ctxPreUpgrade, &budget, limit)
+		if err == nil && e == nil {
+			mem = inst.Memory()
+		} else {
+			inst.Close()
+			if err != nil {
+				return Output{}, err
+			}
+			return x.failed(st, e, a.logs, a.base, true), nil
+		}
+	} else if l := x.takeLive(st.ID); l != nil {
+		oldInst = l.inst
+	}
+	closeOld := func() {
+		if oldInst != nil {
+			oldInst.Close()
+			oldInst = nil
+		}
+	}
+	a.timer = 0 // an upgrade deactivates the timer
+	inst, err := nm.compiled.Instantiate(ctx, x.limits(nm))
+	if err != nil {
+		closeOld()
+		return Output{}, fmt.Errorf("%w: %v", ErrEngine, err)
+	}
+	if in.Persistence == PersistenceKeep {
+		if err := inst.Restore(mem, nil); err != nil {
+			closeOld()
+			inst.Close()
+			e := x.cubeError(st, CodeCanisterInvalidWasm, "Canister's Wasm module cannot keep the memory: %v", err)
+			return x.failed(st, e, a.logs, a.base, true), nil
+		}
+	}
+	closeOld()
+	a.inst = inst
+	for _, step := range []struct {
+		export string
+		c      callContext
+	}{{wasmbin.StartExport, ctxStart}, {"canister_post_upgrade", ctxInit}} {
+		if !nm.exports[step.export] {
+			continue
+		}
+		e, err := x.run(ctx, a, step.export, step.c, &budget, limit)
+		if err != nil {
+			inst.Close()
+			return Output{}, err
+		}
+		if e != nil {
+			inst.Close()
+			return x.failed(st, e, a.logs, a.base, true), nil
+		}
+	}
+	return x.installed(st, in, nm, inst, a), nil
+}

@@ -1,0 +1,132 @@
+package execution
+
+import "github.com/thebigfile/bigfile"
+
+// Kind is what an [Input] asks the executor to do.
+type Kind uint8
+
+// The kinds of input.
+const (
+	// KindInstall installs Wasm on a cube: a fresh instance, the start
+	// function, then canister_init with Arg. Stable memory starts empty.
+	KindInstall Kind = iota + 1
+	// KindReinstall is KindInstall on a cube that has code: everything,
+	// stable memory and certified data included, starts afresh.
+	KindReinstall
+	// KindUpgrade runs canister_pre_upgrade on the old code, then the new
+	// module's start function and canister_post_upgrade with Arg. Stable
+	// memory survives; the heap survives only with PersistenceKeep.
+	KindUpgrade
+	// KindUpdate runs "canister_update <Method>" (or a "canister_query" in
+	// replicated mode, whose changes are discarded).
+	KindUpdate
+	// KindReplicatedQuery runs "canister_query <Method>" in replicated mode:
+	// its reply counts, its state changes are discarded.
+	KindReplicatedQuery
+	// KindQuery runs "canister_query <Method>" in non-replicated mode (a
+	// query call); its state changes are discarded.
+	KindQuery
+	// KindHeartbeat runs canister_heartbeat.
+	KindHeartbeat
+	// KindGlobalTimer runs canister_global_timer.
+	KindGlobalTimer
+	// KindInspectMessage runs canister_inspect_message for the ingress
+	// update call to Method; Output.Accepted says whether the cube took it.
+	KindInspectMessage
+)
+
+var kindNames = [...]string{"invalid", "install", "reinstall", "upgrade", "update", "replicated query",
+	"query", "heartbeat", "global timer", "inspect message"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "invalid"
+}
+
+// Persistence is the wasm_memory_persistence upgrade option.
+type Persistence uint8
+
+// The memory persistence options.
+const (
+	// PersistenceUnset: no option given. Allowed only if the old module does
+	// not use enhanced orthogonal persistence; the heap is replaced.
+	PersistenceUnset Persistence = iota
+	// PersistenceKeep keeps the Wasm heap across the upgrade (Motoko's
+	// enhanced orthogonal persistence). Both modules must declare it.
+	PersistenceKeep
+	// PersistenceReplace starts the new module with a fresh heap.
+	PersistenceReplace
+)
+
+// Input is one message for one cube.
+type Input struct {
+	Kind   Kind
+	Method string // the method for update, query and inspect inputs
+	Arg    []byte // the argument (install_code's arg for installs)
+	Caller bigfile.Principal
+	Time   bigfile.Time // the block time; ic0.time returns it
+	// Cycles are attached to the call (updates only); the cube may accept
+	// them with ic0.msg_cycles_accept128.
+	Cycles bigfile.Cycles
+	// DataCertificate is returned by ic0.data_certificate_copy in a
+	// non-replicated query; nil means none is available.
+	DataCertificate []byte
+
+	// Wasm is the module for KindInstall, KindReinstall and KindUpgrade.
+	Wasm []byte
+	// SkipPreUpgrade skips canister_pre_upgrade (KindUpgrade).
+	SkipPreUpgrade bool
+	// Persistence is the wasm_memory_persistence option (KindUpgrade).
+	Persistence Persistence
+}
+
+// ResponseKind says how a call was answered.
+type ResponseKind uint8
+
+// The response kinds.
+const (
+	// NoResponse: the execution did not answer (system tasks, or an
+	// update that made no reply; see [Output.Err]).
+	NoResponse ResponseKind = iota
+	Replied
+	Rejected
+)
+
+// Response is the answer to a call.
+type Response struct {
+	Kind ResponseKind
+	// Data is the reply payload (Replied).
+	Data []byte
+	// Code and Message are the reject code and text (Rejected). Code is
+	// RejectCanisterReject for ic0.msg_reject, RejectCanisterError for traps.
+	Code    bigfile.RejectCode
+	Message string
+	// ErrorCode is set for rejects produced by the system (IC0503 …); zero
+	// for a reject the cube chose.
+	ErrorCode ErrorCode
+}
+
+// Output is the result of one [Executor.Execute].
+type Output struct {
+	// State is the cube's state after the message. It is the input State
+	// itself when nothing may change (queries, inspect), and a new State
+	// otherwise; after a failure the new State differs from the old one only
+	// in its log.
+	State *State
+	// Response is the answer for the caller, if the input needs one.
+	Response Response
+	// Err is set when the execution failed: a trap, a limit, a contract
+	// violation, an invalid module. Response then carries its reject.
+	Err *Error
+	// Accepted reports, for KindInspectMessage, whether the cube accepted
+	// the message (or has no canister_inspect_message).
+	Accepted bool
+	// Instructions is what the execution consumed, over all its entry
+	// points.
+	Instructions uint64
+	// Log holds the records this execution wrote (also for queries, whose
+	// records are not kept in State.Log).
+	Log []LogRecord
+}

@@ -1,0 +1,117 @@
+package execution
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/thebigfile/bigfile"
+)
+
+// Status is a cube's run status as returned by ic0.canister_status.
+type Status uint8
+
+// The run statuses.
+const (
+	Running  Status = 1
+	Stopping Status = 2
+	Stopped  Status = 3
+)
+
+// State is everything the executor needs to run a message on one cube and
+// everything a message can change: the module, the Wasm heap and globals,
+// stable memory, certified data, the timer and the log.
+//
+// A State is immutable once handed to or returned by the executor: neither
+// the executor nor the caller may modify it or the slices it holds. The
+// executor returns new States that may share unchanged slices with the old
+// one, so keeping an old State (for a rollback or a checkpoint) costs
+// nothing extra.
+type State struct {
+	ID          bigfile.CubeID
+	Controllers []bigfile.Principal
+	Status      Status // zero means Running
+	Version     uint64 // ic0.canister_version
+	Cycles      bigfile.Cycles
+	EnvVars     []EnvVar // sorted by name
+
+	// Wasm is the installed module as given to install (raw or gzip); nil
+	// for a cube without code.
+	Wasm []byte
+	// Memory is the linear memory, a multiple of 64 KiB.
+	Memory []byte
+	// Globals holds the bits of each mutable global, in index order.
+	Globals []uint64
+	// Stable is stable memory, a multiple of 64 KiB.
+	Stable []byte
+	// CertifiedData is at most 32 bytes set with ic0.certified_data_set.
+	CertifiedData []byte
+	// GlobalTimer is the deadline set with ic0.global_timer_set; 0 when the
+	// timer is off.
+	GlobalTimer bigfile.Time
+
+	// Log is the cube's log: debug_print output and trap messages, readable
+	// by users (fetch_canister_logs).
+	Log Log
+}
+
+// EnvVar is one environment variable of a cube.
+type EnvVar struct{ Name, Value string }
+
+// clone returns a shallow copy: the slices are shared, which is safe
+// because States are immutable.
+func (s *State) clone() *State {
+	c := *s
+	return &c
+}
+
+// LogRecord is one entry of a cube's log.
+type LogRecord struct {
+	Index   uint64       // increases by one per record, over the cube's lifetime
+	Time    bigfile.Time // the time of the message that wrote it
+	Content []byte       // as given by the cube; may be invalid UTF-8
+}
+
+// Log is a cube's bounded log. Records are kept oldest first; once their
+// contents exceed the configured size the oldest are dropped.
+type Log struct {
+	Records   []LogRecord
+	NextIndex uint64
+}
+
+// appendRecords returns a log with recs appended (their indexes assigned)
+// and trimmed to maxBytes. l is not modified.
+func (l Log) appendRecords(recs []LogRecord, maxBytes int) Log {
+	if len(recs) == 0 {
+		return l
+	}
+	out := Log{Records: slices.Clone(l.Records), NextIndex: l.NextIndex}
+	for _, r := range recs {
+		r.Index = out.NextIndex
+		out.NextIndex++
+		if len(r.Content) > maxBytes {
+			r.Content = r.Content[:maxBytes]
+		}
+		out.Records = append(out.Records, r)
+	}
+	total := 0
+	for _, r := range out.Records {
+		total += len(r.Content)
+	}
+	drop := 0
+	for total > maxBytes && drop < len(out.Records) {
+		total -= len(out.Records[drop].Content)
+		drop++
+	}
+	out.Records = out.Records[drop:]
+	return out
+}
+
+// Equal reports whether two states hold the same values; used by tests and
+// by callers that compare checkpoints.
+func (s *State) Equal(t *State) bool {
+	return s.ID == t.ID && slices.Equal(s.Controllers, t.Controllers) && s.Status == t.Status &&
+		s.Version == t.Version && s.Cycles == t.Cycles && slices.Equal(s.EnvVars, t.EnvVars) &&
+		bytes.Equal(s.Wasm, t.Wasm) && bytes.Equal(s.Memory, t.Memory) && slices.Equal(s.Globals, t.Globals) &&
+		bytes.Equal(s.Stable, t.Stable) && bytes.Equal(s.CertifiedData, t.CertifiedData) &&
+		s.GlobalTimer == t.GlobalTimer
+}
