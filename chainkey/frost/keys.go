@@ -43,8 +43,8 @@ type GroupKey struct {
 type rootKey struct {
 	n          uint16
 	commitment []group.Element // len = threshold
-	once       sync.Once
-	vshares    []group.Element // vshares[i-1] = Σ_j C_j·i^j, filled lazily
+	mu         sync.Mutex
+	vshares    map[Identifier]group.Element // Σ_j C_j·i^j, filled on demand
 }
 
 func newGroupKey(cs *ciphersuite, n uint16, commitment []group.Element) *GroupKey {
@@ -112,13 +112,19 @@ func (gk *GroupKey) Equal(o *GroupKey) bool {
 // (possibly derived) key: Σ_j C_j·id^j + tweak·G.
 func (gk *GroupKey) verificationShare(id Identifier) group.Element {
 	r := gk.root
-	r.once.Do(func() {
-		r.vshares = make([]group.Element, r.n)
-		for i := range r.vshares {
-			r.vshares[i] = evalCommitment(gk.cs, r.commitment, Identifier(i+1))
+	r.mu.Lock()
+	v, ok := r.vshares[id]
+	if !ok {
+		// Computed per identifier, not for all signers at once, so that a
+		// decoded key claiming 65535 signers costs nothing up front.
+		if r.vshares == nil {
+			r.vshares = make(map[Identifier]group.Element)
 		}
-	})
-	return gk.cs.g.NewElement().Add(r.vshares[id-1], gk.tweakG)
+		v = evalCommitment(gk.cs, r.commitment, id)
+		r.vshares[id] = v
+	}
+	r.mu.Unlock()
+	return gk.cs.g.NewElement().Add(v, gk.tweakG)
 }
 
 // evalCommitment computes Σ_j C_j·x^j by Horner's rule.
