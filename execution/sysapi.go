@@ -610,4 +610,6 @@ func (a *api) log(b []byte) {
 }
 
 // String describes a System API function for diagnostics.
-func (f *sysFunc) String() string { return fmt.Sprintf("ic0.%s(%s)->(%s)", f.name, f.params, f.results) }
+func (f *sysFunc) String() string {
+	return fmt.Sprintf("ic0.%s(%s)->(%s)", f.name, f.params, f.results)
+}
