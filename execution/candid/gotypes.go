@@ -20,13 +20,13 @@ type mode uint8
 const (
 	mBool mode = iota + 1
 	mString
-	mUint   // uint8..uint64, uint (nat8..nat64)
-	mInt    // int8..int64, int (int8..int64)
+	mUint // uint8..uint64, uint (nat8..nat64)
+	mInt  // int8..int64, int (int8..int64)
 	mFloat32
 	mFloat64
-	mNat      // candid.Nat
-	mCInt     // candid.Int
-	mBigInt   // *big.Int (int)
+	mNat    // candid.Nat
+	mCInt   // candid.Int
+	mBigInt // *big.Int (int)
 	mPrincipal
 	mCubeID
 	mNull
@@ -45,9 +45,9 @@ type codec struct {
 	t      *Type
 	mode   mode
 	rt     reflect.Type
-	elem   *codec       // mOpt, mVec, mArray
-	fields []goField    // mRecord, mVariant: in the order of t.Fields
-	header sync.Once    // single-argument message header, built lazily
+	elem   *codec    // mOpt, mVec, mArray
+	fields []goField // mRecord, mVariant: in the order of t.Fields
+	header sync.Once // single-argument message header, built lazily
 	hdr    []byte
 	hdrErr error
 }

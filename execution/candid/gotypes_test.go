@@ -57,10 +57,10 @@ type (
 		EnvironmentVariables *[]envVar            `candid:"environment_variables"`
 	}
 	provisionalCreateArgs struct {
-		Amount                *Nat              `candid:"amount"`
-		Settings              *canisterSettings `candid:"settings"`
+		Amount                *Nat               `candid:"amount"`
+		Settings              *canisterSettings  `candid:"settings"`
 		SpecifiedID           *bigfile.Principal `candid:"specified_id"`
-		SenderCanisterVersion *uint64           `candid:"sender_canister_version"`
+		SenderCanisterVersion *uint64            `candid:"sender_canister_version"`
 	}
 )
 
