@@ -201,6 +201,16 @@ func (d *decoder) charge(n int) error {
 	return nil
 }
 
+// reserve fails if fewer than n units of quota remain, without spending
+// them: a vec checks its length against the quota before decoding (and
+// allocating for) its elements, each of which then pays for itself.
+func (d *decoder) reserve(n int) error {
+	if n > d.quota {
+		return d.fail(ErrLimit, "decoding quota exhausted")
+	}
+	return nil
+}
+
 func (d *decoder) uleb() (uint64, error) {
 	v, n, err := leb128.Uint(d.data[d.pos:])
 	if err != nil {
@@ -695,7 +705,7 @@ func (d *decoder) vec(w, e *Type) (Value, error) {
 		}
 		return append([]byte{}, b...), nil
 	}
-	if err := d.charge(n); err != nil {
+	if err := d.reserve(n); err != nil {
 		return nil, err
 	}
 	if e.Elem.Kind == KindNat8 {
@@ -880,7 +890,7 @@ func (d *decoder) skip(w *Type) error {
 			_, err := d.bytes(n)
 			return err
 		}
-		if err := d.charge(n); err != nil {
+		if err := d.reserve(n); err != nil {
 			return err
 		}
 		for range n {

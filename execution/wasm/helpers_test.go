@@ -1,6 +1,8 @@
 package wasm_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -125,4 +127,17 @@ func reply(t testing.TB, out execution.Output) []byte {
 		t.Fatalf("response kind %d, want a reply (%+v)", out.Response.Kind, out.Response)
 	}
 	return out.Response.Data
+}
+
+func gz(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

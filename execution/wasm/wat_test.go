@@ -371,7 +371,7 @@ func TestUpgradeKeepsStableMemory(t *testing.T) {
 		x := newExecutor(t, execution.Config{})
 		c := newCube(t, x)
 		entries := map[string]string{
-			"canister_init": "(drop (call $stable64_grow (i64.const 1))) (i32.store (P.const 0) (i32.const 42))",
+			"canister_init":        "(drop (call $stable64_grow (i64.const 1))) (i32.store (P.const 0) (i32.const 42))",
 			"canister_pre_upgrade": `(call $stable64_write (i64.const 0) (i64.const 0) (i64.const 4))`,
 			"canister_post_upgrade": `(call $stable64_read (i64.const 4) (i64.const 0) (i64.const 4))
 				(call $msg_arg_data_copy (P.const 8) (P.const 0) (call $msg_arg_data_size))`,
