@@ -1,0 +1,154 @@
+package candid
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// fuzzSeeds are the reference vectors and the limit cases: plain `go test`
+// runs every fuzz target on them.
+func fuzzSeeds(f *testing.F) {
+	for _, v := range vectors(f) {
+		f.Add(mustHex(f, v.hex))
+	}
+	f.Add(vecOfNull(1 << 60))
+	f.Add(vecOfNull(1000))
+	f.Add(vecOfEmptyRecord(1 << 40))
+	f.Add(nestedOpts(10))
+	f.Add(nestedOpts(700))
+	f.Add(mustHex(f, "4449444c016c010000010000"))         // μx.record { x }
+	f.Add(mustHex(f, "4449444c0167026162010003007879"+"7a")) // future type
+	f.Add(mustHex(f, "4449444c036a0101010002016902016101000162010001026e"+"000101"+"0a00000000000000010101"+"016d"))
+}
+
+// FuzzDecode checks that Decode never panics and that whatever it accepts
+// survives re-encoding and decoding at the wire types and at themselves.
+func FuzzDecode(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		types, vals, err := Decode(data)
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Offset < 0 || de.Offset > len(data) {
+				t.Fatalf("Decode error %v is not a DecodeError with an offset in the input", err)
+			}
+			return
+		}
+		for _, ty := range types {
+			if hasFuture(ty, map[*Type]bool{}) {
+				return // future types decode but cannot be encoded
+			}
+		}
+		again, err := DecodeAs(data, types)
+		if err != nil {
+			t.Fatalf("DecodeAs at the wire types failed: %v", err)
+		}
+		for i, ty := range types {
+			if !valueEqual(ty, vals[i], again[i]) {
+				t.Fatalf("Decode and DecodeAs disagree on arg %d: %#v vs %#v", i, vals[i], again[i])
+			}
+		}
+		enc, err := Encode(types, vals)
+		if err != nil {
+			t.Fatalf("re-encoding a decoded message: %v", err)
+		}
+		// The re-encoding may be longer (it does not share recursive
+		// entries the way the input did) but stays within the quota of a
+		// generous config.
+		vals2, err := Config{Quota: 1 << 30}.DecodeAs(enc, types)
+		if err != nil {
+			t.Fatalf("decoding the re-encoded message %x: %v", enc, err)
+		}
+		for i, ty := range types {
+			if !valueEqual(ty, vals[i], vals2[i]) {
+				t.Fatalf("re-encoded arg %d: %#v vs %#v", i, vals[i], vals2[i])
+			}
+		}
+	})
+}
+
+func hasFuture(t *Type, seen map[*Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	if t.Kind == KindFuture {
+		return true
+	}
+	found := false
+	t.children(func(c *Type) { found = found || hasFuture(c, seen) })
+	return found
+}
+
+// FuzzDecodeAs decodes arbitrary input at fixed expected types, which drives
+// the subtyping paths (skips, missing fields, opt coercion).
+func FuzzDecodeAs(f *testing.F) {
+	fuzzSeeds(f)
+	list := OptOf(nil)
+	list.Elem = RecordOf(F("head", IntType), F("tail", list))
+	expected := [][]*Type{
+		{installCodeArgsType()},
+		{provisionalCreateType()},
+		{list},
+		{OptOf(VecOf(OptOf(TextType))), ReservedType, OptOf(PrincipalType)},
+		{NatType, IntType, BlobType},
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range expected {
+			vals, err := DecodeAs(data, e)
+			if err != nil {
+				continue
+			}
+			// A successful decode re-encodes at the expected types.
+			enc, err := Encode(e, vals)
+			if err != nil {
+				t.Fatalf("Encode of a DecodeAs result at %v: %v", e, err)
+			}
+			vals2, err := Config{Quota: 1 << 30}.DecodeAs(enc, e)
+			if err != nil {
+				t.Fatalf("decoding the re-encoded message: %v", err)
+			}
+			for i := range e {
+				if !valueEqual(e[i], vals[i], vals2[i]) {
+					t.Fatalf("arg %d: %#v vs %#v", i, vals[i], vals2[i])
+				}
+			}
+		}
+	})
+}
+
+// FuzzUnmarshal decodes arbitrary input into Go structs; what is accepted
+// must marshal and unmarshal back to the same Go value.
+func FuzzUnmarshal(f *testing.F) {
+	fuzzSeeds(f)
+	targets := []func() any{
+		func() any { return new(installCodeArgs) },
+		func() any { return new(provisionalCreateArgs) },
+		func() any { return new(tree) },
+		func() any { return new([]*[4]byte) },
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, newTarget := range targets {
+			p := newTarget()
+			if err := Unmarshal(data, p); err != nil {
+				continue
+			}
+			v := reflect.ValueOf(p).Elem().Interface()
+			enc, err := Marshal(v)
+			if err != nil {
+				t.Fatalf("Marshal of an Unmarshal result %#v: %v", v, err)
+			}
+			q := newTarget()
+			if err := (Config{Quota: 1 << 30}).Unmarshal(enc, q); err != nil {
+				t.Fatalf("Unmarshal of the re-marshalled message: %v", err)
+			}
+			if diff := cmp.Diff(v, reflect.ValueOf(q).Elem().Interface(), cmpOpts, cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("round trip (-first +second):\n%s", diff)
+			}
+		}
+	})
+}
