@@ -363,7 +363,8 @@ func (ks *KeyShare) MarshalBinary() ([]byte, error) {
 // against the group's commitment (Feldman vss_verify), so a corrupted or
 // mismatched share is rejected with ErrMalformed.
 func ParseKeyShare(b []byte) (*KeyShare, error) {
-	if len(b) < 3 {
+	// Both suites have 32-byte scalars: identifier (2) ‖ secret (32) ‖ group key.
+	if len(b) < 2+32 {
 		return nil, malformed("key share", errShort)
 	}
 	gk, err := ParseGroupKey(b[2+32:])
