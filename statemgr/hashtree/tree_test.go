@@ -82,9 +82,9 @@ func TestLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		path       string
-		full, wit  Status
-		value      string
+		path      string
+		full, wit Status
+		value     string
 	}{
 		{"a/x", Found, Unknown, "hello"},
 		{"a/y", Found, Found, "world"},
