@@ -72,8 +72,8 @@ type IngressState struct {
 // Pruning keeps the replay guarantee: an entry leaves the history only
 // after its expiry has passed, and induction refuses expired ingress, so an
 // id can never be inducted twice. A terminal status whose expiry passed
-// becomes "done" (its reply is dropped) and is deleted once the retention
-// period after expiry passed too. Non-terminal entries are never pruned.
+// becomes "done" (its reply is dropped) at the first batch after its expiry
+// and is deleted one retention period (Config.MaxIngressExpiry) later. Non-terminal entries are never pruned.
 type IngressHistory struct {
 	entries   map[bigfile.MessageID]*IngressState
 	queue     expiryHeap
@@ -124,7 +124,9 @@ func (h *IngressHistory) prune(now bigfile.Time) {
 		case e.Status.Terminal():
 			e.Status, e.Reply, e.RejectCode, e.RejectMessage, e.ErrorCode = StatusDone, nil, 0, "", ""
 			e.Time = now
-			heap.Push(&h.queue, expiryItem{at: e.Expiry.Add(h.retention), id: it.id, second: true})
+			// Keep "done" for a retention period from now: a message that
+			// finished late is still visible as done for that long.
+			heap.Push(&h.queue, expiryItem{at: now.Add(h.retention), id: it.id, second: true})
 		default:
 			// Still in a queue or executing: look again after another
 			// retention period; the entry must outlive its message.
