@@ -125,3 +125,40 @@ func BenchmarkBlstVerifyBytes(b *testing.B) {
 		}
 	}
 }
+
+// Threshold signatures are ordinary BLS signatures: shares computed by
+// blst from our share scalars combine here, and the result verifies in
+// blst under the group key.
+func TestBlstThreshold(t *testing.T) {
+	r := seeded(23)
+	_, coeffs, shares := dealShares(t, r, 3, 5)
+	msg := []byte("threshold interop")
+	dst := []byte(bls.DSTBasic)
+	var sigs []bls.SignatureShare
+	for _, s := range shares[1:4] {
+		kb, _ := s.Key.MarshalBinary()
+		theirs := new(blst.SecretKey).Deserialize(kb)
+		if theirs == nil {
+			t.Fatal("blst rejects share scalar")
+		}
+		sig, err := bls.ParseSignature(new(blst.P1Affine).Sign(theirs, msg, dst).Compress())
+		if err != nil {
+			t.Fatal(err)
+		}
+		share := bls.SignatureShare{Index: s.Index, Signature: sig}
+		if err := coeffs.ShareKey(s.Index).Verify(msg, share); err != nil {
+			t.Fatalf("blst share %d: %v", s.Index, err)
+		}
+		sigs = append(sigs, share)
+	}
+	group, err := bls.Combine(3, sigs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, _ := group.MarshalBinary()
+	pkb, _ := coeffs.PublicKey().MarshalBinary()
+	theirPK := new(blst.P2Affine).Uncompress(pkb)
+	if !new(blst.P1Affine).Uncompress(gb).Verify(true, theirPK, true, msg, dst) {
+		t.Fatal("blst rejects the combined threshold signature")
+	}
+}
