@@ -20,7 +20,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add(vecOfEmptyRecord(1 << 40))
 	f.Add(nestedOpts(10))
 	f.Add(nestedOpts(700))
-	f.Add(mustHex(f, "4449444c016c010000010000"))         // μx.record { x }
+	f.Add(mustHex(f, "4449444c016c010000010000"))            // μx.record { x }
 	f.Add(mustHex(f, "4449444c0167026162010003007879"+"7a")) // future type
 	f.Add(mustHex(f, "4449444c036a0101010002016902016101000162010001026e"+"000101"+"0a00000000000000010101"+"016d"))
 }
