@@ -319,3 +319,40 @@ func TestSharedSecretProof(t *testing.T) {
 		t.Fatalf("wrong secret: %v", err)
 	}
 }
+
+// Random t-subsets of a 27-of-40 key all combine to the signature of the
+// secret; random (t−1)-subsets never verify.
+func TestThresholdRandomSubsets(t *testing.T) {
+	r := seeded(17)
+	const threshold, n = 27, 40
+	secret, coeffs, shares := dealShares(t, r, threshold, n)
+	msg := []byte("subset property")
+	want := secret.Sign(msg)
+	sigs := make([]bls.SignatureShare, n)
+	for i, s := range shares {
+		sigs[i] = s.Sign(msg)
+	}
+	pick := rand.New(rand.NewPCG(1, 2))
+	rounds := 20
+	if testing.Short() {
+		rounds = 5
+	}
+	for range rounds {
+		perm := pick.Perm(n)
+		sub := make([]bls.SignatureShare, threshold)
+		for i := range sub {
+			sub[i] = sigs[perm[i]]
+		}
+		got, err := bls.Combine(threshold, sub)
+		if err != nil || got != want {
+			t.Fatalf("subset %v: %v", perm[:threshold], err)
+		}
+		low, err := bls.Combine(threshold-1, sub[:threshold-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if coeffs.PublicKey().Verify(msg, low) == nil {
+			t.Fatalf("t−1 subset %v verified", perm[:threshold-1])
+		}
+	}
+}
