@@ -90,6 +90,7 @@ func NewDKG(cfg DKGConfig, rand io.Reader) (*DKG, error) {
 	dl := &Dealing{cs: cs, dealer: cfg.ID, commitment: make([]group.Element, cfg.Threshold)}
 	for i, a := range d.coeffs {
 		dl.commitment[i] = cs.g.NewElement().ScalarBaseMult(a)
+		group.Secp256k1Affine(dl.commitment[i])
 	}
 	// Proof of knowledge of a_0: R = k·G, c = H(context, dealer, C_0, R), μ = k + a_0·c.
 	dl.R = cs.g.NewElement().ScalarBaseMult(k)

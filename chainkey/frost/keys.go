@@ -48,6 +48,11 @@ type rootKey struct {
 }
 
 func newGroupKey(cs *ciphersuite, n uint16, commitment []group.Element) *GroupKey {
+	// The points are fresh (or decoded) and not shared yet, so they can be
+	// made affine in place; every later encoding then skips an inversion.
+	for _, c := range commitment {
+		group.Secp256k1Affine(c)
+	}
 	gk := &GroupKey{cs: cs, root: &rootKey{n: n, commitment: commitment}}
 	gk.tweak = cs.g.NewScalar()
 	gk.tweakG = cs.g.NewElement()
@@ -121,6 +126,7 @@ func (gk *GroupKey) verificationShare(id Identifier) group.Element {
 			r.vshares = make(map[Identifier]group.Element)
 		}
 		v = evalCommitment(gk.cs, r.commitment, id)
+		group.Secp256k1Affine(v)
 		r.vshares[id] = v
 	}
 	r.mu.Unlock()
@@ -172,6 +178,8 @@ func (gk *GroupKey) Derive(path [][]byte) (*GroupKey, error) {
 	d.tweak = gk.cs.g.NewScalar().Add(gk.tweak, off)
 	d.tweakG = gk.cs.g.NewElement().ScalarBaseMult(d.tweak)
 	d.pub = gk.cs.g.NewElement().Add(gk.root.commitment[0], d.tweakG)
+	group.Secp256k1Affine(d.tweakG)
+	group.Secp256k1Affine(d.pub)
 	if string(d.pub.Bytes()) != string(k.PublicKey) {
 		// Unreachable unless derive and this package disagree on encodings.
 		return nil, fmt.Errorf("frost: derive: internal inconsistency in derived key")
@@ -237,6 +245,8 @@ func (d *decoder) groupKey() (*GroupKey, error) {
 	gk.tweak = tweak
 	gk.tweakG.ScalarBaseMult(tweak)
 	gk.pub.Add(c[0], gk.tweakG)
+	group.Secp256k1Affine(gk.tweakG)
+	group.Secp256k1Affine(gk.pub)
 	if gk.pub.IsIdentity() {
 		d.err = fmt.Errorf("derived key is the identity")
 		return nil, nil

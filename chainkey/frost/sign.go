@@ -128,6 +128,8 @@ func (ks *KeyShare) Commit(rand io.Reader) (*Nonce, Commitment, error) {
 		hiding:  cs.g.NewElement().ScalarBaseMult(d),
 		binding: cs.g.NewElement().ScalarBaseMult(e),
 	}
+	group.Secp256k1Affine(c.hiding)
+	group.Secp256k1Affine(c.binding)
 	return &Nonce{id: ks.id, hiding: d, binding: e, commitment: c}, c, nil
 }
 
@@ -221,6 +223,7 @@ func newSigningPackage(gk *GroupKey, msg []byte, commitments []Commitment, minSi
 	if p.R.IsIdentity() {
 		return nil, fmt.Errorf("%w: group commitment is the identity", ErrInvalidParameters)
 	}
+	group.Secp256k1Affine(p.R)
 	p.c = cs.challenge(p.R, gk.pub, msg)
 	p.negR = !cs.evenY(p.R)
 	p.negP = !cs.evenY(gk.pub)
@@ -289,6 +292,8 @@ func ParseSigningPackage(root *GroupKey, b []byte) (*SigningPackage, error) {
 	copy(gk.chainCode[:], cc)
 	gk.tweakG = cs.g.NewElement().ScalarBaseMult(tweak)
 	gk.pub = cs.g.NewElement().Add(root.root.commitment[0], gk.tweakG)
+	group.Secp256k1Affine(gk.tweakG)
+	group.Secp256k1Affine(gk.pub)
 	if gk.pub.IsIdentity() {
 		return nil, malformed("signing package", fmt.Errorf("derived key is the identity"))
 	}

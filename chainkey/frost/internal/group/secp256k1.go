@@ -140,16 +140,43 @@ func (v *secpElement) Equal(q Element) bool {
 	if a || b {
 		return a == b
 	}
-	var x, y secp256k1.JacobianPoint
-	x.Set(&v.p)
-	y.Set(sp(q))
-	x.ToAffine()
-	y.ToAffine()
-	return x.X.Equals(&y.X) && x.Y.Equals(&y.Y)
+	// Compare X1·Z2² = X2·Z1² and Y1·Z2³ = Y2·Z1³: no inversion needed.
+	p1, p2 := &v.p, sp(q)
+	var z1s, z2s, l, r secp256k1.FieldVal
+	z1s.SquareVal(&p1.Z)
+	z2s.SquareVal(&p2.Z)
+	l.Mul2(&p1.X, &z2s).Normalize()
+	r.Mul2(&p2.X, &z1s).Normalize()
+	if !l.Equals(&r) {
+		return false
+	}
+	z1s.Mul(&p1.Z)
+	z2s.Mul(&p2.Z)
+	l.Mul2(&p1.Y, &z2s).Normalize()
+	r.Mul2(&p2.Y, &z1s).Normalize()
+	return l.Equals(&r)
+}
+
+// Secp256k1Affine rewrites p in affine form (Z = 1), so that later
+// encodings and parity checks of a long-lived point need no inversion. It
+// must not be called on a point other goroutines may be reading. It is a
+// no-op for the identity and for edwards25519 points.
+func Secp256k1Affine(p Element) {
+	e, ok := p.(*secpElement)
+	if !ok || e.IsIdentity() || e.p.Z.IsOne() {
+		return
+	}
+	e.p.ToAffine()
 }
 
 // affine returns the normalised affine coordinates; v must not be the identity.
 func (v *secpElement) affine() (x, y secp256k1.FieldVal) {
+	if v.p.Z.IsOne() {
+		x, y = v.p.X, v.p.Y
+		x.Normalize()
+		y.Normalize()
+		return x, y
+	}
 	var a secp256k1.JacobianPoint
 	a.Set(&v.p)
 	a.ToAffine()
