@@ -226,8 +226,8 @@ func VerifyDealing(cfg DKGConfig, dl *Dealing) error {
 	if err != nil {
 		return err
 	}
-	if dl == nil {
-		return fmt.Errorf("%w: nil dealing", ErrInvalidDealing)
+	if dl == nil || dl.cs == nil {
+		return fmt.Errorf("%w: nil or zero dealing", ErrInvalidDealing)
 	}
 	if dl.cs != cs || len(dl.commitment) != cfg.Threshold {
 		return fmt.Errorf("%w: dealer %d: wrong suite or threshold", ErrInvalidDealing, dl.dealer)

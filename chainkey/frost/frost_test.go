@@ -461,3 +461,34 @@ func TestParameterErrors(t *testing.T) {
 		t.Errorf("Commit after Zero: %v", err)
 	}
 }
+
+// TestNoPanicOnZeroValues: nil and zero values passed to the API produce
+// errors, not panics.
+func TestNoPanicOnZeroValues(t *testing.T) {
+	gk, shares, _ := frost.Deal(frost.BIP340, seeded(2), 1, 2)
+	n, c, _ := shares[0].Commit(seeded(3))
+	pkg, _ := frost.NewSigningPackage(gk, nil, []frost.Commitment{c})
+	checks := map[string]error{}
+	_, checks["NewSigningPackage(nil)"] = frost.NewSigningPackage(nil, nil, []frost.Commitment{c})
+	_, checks["NewSigningPackage(zero)"] = frost.NewSigningPackage(&frost.GroupKey{}, nil, []frost.Commitment{c})
+	_, checks["NewSigningPackage(zero commitment)"] = frost.NewSigningPackage(gk, nil, []frost.Commitment{{}})
+	_, checks["ParseSigningPackage(nil)"] = frost.ParseSigningPackage(nil, []byte{2})
+	_, checks["Sign(nil nonce)"] = shares[0].Sign(nil, pkg)
+	_, checks["Sign(nil pkg)"] = shares[0].Sign(n, nil)
+	_, checks["Sign(zero share)"] = new(frost.KeyShare).Sign(&frost.Nonce{}, pkg)
+	_, _, checks["Commit(zero share)"] = new(frost.KeyShare).Commit(seeded(1))
+	_, checks["Aggregate(zero share)"] = pkg.Aggregate([]frost.SignatureShare{{}})
+	checks["VerifyShare(zero)"] = pkg.VerifyShare(frost.SignatureShare{})
+	_, checks["Aggregate(nil pkg)"] = (*frost.SigningPackage)(nil).Aggregate(nil)
+	_, checks["Combine(nil)"] = frost.Combine([]*frost.KeyShare{nil})
+	_, checks["Commitment{}.MarshalBinary"] = frost.Commitment{}.MarshalBinary()
+	_, checks["SignatureShare{}.MarshalBinary"] = frost.SignatureShare{}.MarshalBinary()
+	checks["PublicKey{}.Verify"] = frost.PublicKey{}.Verify(nil, make([]byte, 64))
+	checks["VerifyDealing(nil)"] = frost.VerifyDealing(frost.DKGConfig{Suite: frost.BIP340, Threshold: 1, Signers: 1, ID: 1}, nil)
+	checks["VerifyDealtShare(nil)"] = frost.VerifyDealtShare(nil, nil)
+	for name, err := range checks {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

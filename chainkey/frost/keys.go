@@ -60,6 +60,9 @@ func newGroupKey(cs *ciphersuite, n uint16, commitment []group.Element) *GroupKe
 	return gk
 }
 
+// valid reports whether gk was built by this package (not nil, not zero).
+func (gk *GroupKey) valid() bool { return gk != nil && gk.cs != nil && gk.root != nil }
+
 // Suite returns the group's ciphersuite.
 func (gk *GroupKey) Suite() Suite { return gk.cs.id }
 
@@ -486,8 +489,8 @@ func lagrange(cs *ciphersuite, ids []Identifier, id Identifier) group.Scalar {
 // (RFC 9591 secret_share_combine) and returns it in the suite's scalar
 // encoding. It exists for tests and key recovery; signing never needs it.
 func Combine(shares []*KeyShare) ([]byte, error) {
-	if len(shares) == 0 {
-		return nil, fmt.Errorf("%w: no shares", ErrTooFewSigners)
+	if len(shares) == 0 || shares[0] == nil || shares[0].id == 0 {
+		return nil, fmt.Errorf("%w: no usable shares", ErrTooFewSigners)
 	}
 	gk := shares[0].gk
 	if len(shares) < gk.Threshold() {
@@ -495,7 +498,7 @@ func Combine(shares []*KeyShare) ([]byte, error) {
 	}
 	ids := make([]Identifier, len(shares))
 	for i, s := range shares {
-		if s.id == 0 || !s.gk.sameRoot(gk) {
+		if s == nil || s.id == 0 || !s.gk.sameRoot(gk) {
 			return nil, fmt.Errorf("%w: share %d", ErrKeyMismatch, i)
 		}
 		ids[i] = s.id

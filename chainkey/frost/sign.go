@@ -158,6 +158,9 @@ type SigningPackage struct {
 // out-of-range identifiers, a degenerate group commitment) or
 // ErrKeyMismatch (a commitment from another suite).
 func NewSigningPackage(gk *GroupKey, msg []byte, commitments []Commitment) (*SigningPackage, error) {
+	if !gk.valid() {
+		return nil, fmt.Errorf("%w: nil or zero group key", ErrInvalidParameters)
+	}
 	return newSigningPackage(gk, msg, commitments, gk.Threshold())
 }
 
@@ -269,6 +272,9 @@ func (p *SigningPackage) MarshalBinary() ([]byte, error) {
 // It returns ErrMalformed for malformed input, ErrKeyMismatch for a package
 // of another suite, and NewSigningPackage's errors.
 func ParseSigningPackage(root *GroupKey, b []byte) (*SigningPackage, error) {
+	if !root.valid() {
+		return nil, fmt.Errorf("%w: nil or zero group key", ErrInvalidParameters)
+	}
 	cs := root.cs
 	d := &decoder{b: b}
 	if s := d.suite(); d.err == nil && s != cs {
@@ -355,12 +361,18 @@ func ParseSignatureShare(b []byte) (SignatureShare, error) {
 // package for another group) or ErrCommitmentMismatch (the package lacks
 // this participant's commitment, or carries a different one).
 func (ks *KeyShare) Sign(nonce *Nonce, pkg *SigningPackage) (SignatureShare, error) {
+	if nonce == nil {
+		return SignatureShare{}, fmt.Errorf("%w: nil nonce", ErrInvalidParameters)
+	}
 	nonce.mu.Lock()
 	defer nonce.mu.Unlock()
 	if nonce.used {
 		return SignatureShare{}, ErrNonceUsed
 	}
 	defer nonce.wipe()
+	if pkg == nil || pkg.gk == nil {
+		return SignatureShare{}, fmt.Errorf("%w: nil signing package", ErrInvalidParameters)
+	}
 	if ks.id == 0 {
 		return SignatureShare{}, fmt.Errorf("%w: key share was zeroed", ErrInvalidParameters)
 	}
@@ -400,6 +412,9 @@ func (ks *KeyShare) Sign(nonce *Nonce, pkg *SigningPackage) (SignatureShare, err
 // naming the signer and wrapping ErrInvalidShare, or ErrInvalidParameters
 // for a share from a participant outside the package.
 func (p *SigningPackage) VerifyShare(s SignatureShare) error {
+	if p == nil || p.gk == nil {
+		return fmt.Errorf("%w: nil signing package", ErrInvalidParameters)
+	}
 	cs := p.gk.cs
 	i := p.index(s.id)
 	if s.cs != cs || i < 0 {
@@ -434,6 +449,9 @@ func (p *SigningPackage) VerifyShare(s SignatureShare) error {
 // Ed25519 signatures are R ‖ z (RFC 8032); BIP340 signatures are x(R) ‖ z.
 // It returns ErrInvalidParameters for missing, duplicate or foreign shares.
 func (p *SigningPackage) Aggregate(shares []SignatureShare) ([]byte, error) {
+	if p == nil || p.gk == nil {
+		return nil, fmt.Errorf("%w: nil signing package", ErrInvalidParameters)
+	}
 	cs := p.gk.cs
 	if len(shares) != len(p.ids) {
 		return nil, fmt.Errorf("%w: %d shares for %d signers", ErrInvalidParameters, len(shares), len(p.ids))

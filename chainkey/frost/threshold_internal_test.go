@@ -48,3 +48,37 @@ func TestBelowThresholdCannotSign(t *testing.T) {
 		}
 	}
 }
+
+// TestBIP340ParityBranches makes sure the four combinations of R's and the
+// key's y parity (each selecting a negation in Sign and VerifyShare) all
+// occur and all yield signatures that verify.
+func TestBIP340ParityBranches(t *testing.T) {
+	seen := map[[2]bool]bool{}
+	for i := 0; i < 200 && len(seen) < 4; i++ {
+		gk, shares, err := Deal(BIP340, rand.Reader, 2, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n1, c1, _ := shares[0].Commit(rand.Reader)
+		n2, c2, _ := shares[2].Commit(rand.Reader)
+		msg := []byte{byte(i)}
+		pkg, err := NewSigningPackage(gk, msg, []Commitment{c1, c2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		z1, _ := shares[0].Sign(n1, pkg)
+		z2, _ := shares[2].Sign(n2, pkg)
+		for _, z := range []SignatureShare{z1, z2} {
+			if err := pkg.VerifyShare(z); err != nil {
+				t.Fatalf("negR=%v negP=%v: %v", pkg.negR, pkg.negP, err)
+			}
+		}
+		if _, err := pkg.Aggregate([]SignatureShare{z1, z2}); err != nil {
+			t.Fatalf("negR=%v negP=%v: %v", pkg.negR, pkg.negP, err)
+		}
+		seen[[2]bool{pkg.negR, pkg.negP}] = true
+	}
+	if len(seen) < 4 {
+		t.Fatalf("only %d parity combinations seen", len(seen))
+	}
+}
