@@ -101,6 +101,10 @@ func (k DHSecretKey) ProveSharedSecret(rand io.Reader, peer DHPublicKey, context
 	if err != nil {
 		return SharedSecret{}, SharedSecretProof{}, err
 	}
+	// Chaum–Pedersen: commit to the nonce k in both bases (A₁ = g1^k,
+	// A₂ = peer^k), derive the challenge c by hashing the statement and the
+	// commitments, and answer z = k + c·x. Correctness: g1^z = A₁·pub^c and
+	// peer^z = A₂·K^c exactly when K = peer^x.
 	var nb big.Int
 	nonce.BigInt(&nb)
 	var a1, a2 bls12381.G1Affine
@@ -127,6 +131,8 @@ func VerifySharedSecret(pub, peer DHPublicKey, shared SharedSecret, proof Shared
 	if pub.p.IsInfinity() || peer.p.IsInfinity() {
 		return ErrZeroValue
 	}
+	// The published secret is a point like any other input: decode it with
+	// the full checks, so a small-order K cannot satisfy the equations.
 	k, err := decodeG1(shared[:])
 	if err != nil {
 		return fmt.Errorf("shared secret: %w", err)

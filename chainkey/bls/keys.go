@@ -86,6 +86,11 @@ func KeyGen(ikm, info []byte) (SecretKey, error) {
 	if len(ikm) < 32 {
 		return SecretKey{}, ErrShortSeed
 	}
+	// The draft's loop: salt ← SHA-256(salt); PRK ← HKDF-Extract(salt,
+	// IKM ‖ 0x00); OKM ← HKDF-Expand(PRK, info ‖ I2OSP(48, 2), 48);
+	// SK ← OKM mod r; repeat while SK = 0. 48 bytes (384 bits) reduced
+	// modulo the 255-bit r make the bias negligible. blst.KeyGen follows
+	// the same steps, which TestBlstInterop checks byte for byte.
 	salt := []byte(keygenSalt)
 	// IKM || I2OSP(0, 1)
 	secret := append(append(make([]byte, 0, len(ikm)+1), ikm...), 0)
@@ -310,6 +315,13 @@ func checkFlags(data []byte, size int) error {
 }
 
 // decodeG1 decodes a compressed, non-identity, subgroup-checked G1 point.
+//
+// The fast path is gnark's SetBytes, which recovers y from x (so the point
+// is on the curve by construction) and runs the subgroup check. Only when
+// it fails do we decode a second time without the subgroup check, to tell
+// the caller which rule was broken: rejecting is cheap to get right, but
+// an error that says "not in subgroup" rather than "invalid" is what an
+// operator needs when a peer sends a cofactor-multiplied point.
 func decodeG1(data []byte) (bls12381.G1Affine, error) {
 	var p bls12381.G1Affine
 	if err := checkFlags(data, bls12381.SizeOfG1AffineCompressed); err != nil {
@@ -327,7 +339,10 @@ func decodeG1(data []byte) (bls12381.G1Affine, error) {
 	return p, nil
 }
 
-// decodeG2 decodes a compressed, non-identity, subgroup-checked G2 point.
+// decodeG2 decodes a compressed, non-identity, subgroup-checked G2 point,
+// classifying failures like decodeG1. G2's cofactor is huge, so almost
+// every curve point is outside the subgroup: the check is essential for
+// public keys, or a small-order component could leak pairing results.
 func decodeG2(data []byte) (bls12381.G2Affine, error) {
 	var p bls12381.G2Affine
 	if err := checkFlags(data, bls12381.SizeOfG2AffineCompressed); err != nil {

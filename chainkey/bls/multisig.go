@@ -126,6 +126,17 @@ func BatchVerifyMulti(pks []PublicKey, msg []byte, sigs []Signature) ([]int, err
 }
 
 // batchVerify implements BatchVerifyMulti and BatchVerifyShares.
+//
+// Why random coefficients: checking only Σσᵢ against Σpkᵢ would accept
+// σ₁+δ and σ₂−δ for any δ, so a pair of colluding signers could submit
+// invalid shares that still pass, and Combine (which weights shares by
+// Lagrange coefficients) would then produce a bad group signature. With
+// unpredictable 128-bit weights ρᵢ a bad set passes with probability
+// about 2^-128.
+//
+// Bisection: when the combined check fails, each half is checked
+// recursively; k bad shares among n cost O(k·log n) pairing products,
+// and an all-good batch costs one.
 func batchVerify(pks []PublicKey, msg []byte, sigs []Signature, dst string) ([]int, error) {
 	if len(pks) == 0 || len(pks) != len(sigs) {
 		return nil, ErrNoKeys

@@ -90,8 +90,15 @@ func (pk PublicKey) Verify(msg []byte, sig Signature) error {
 	return verify(&pk.p, nil, msg, sig, DSTBasic)
 }
 
-// verify checks e(sig, −g2)·e(H(msg), pk) = 1. If lines is non-nil it holds
+// verify checks e(sig, −g2)·e(H(msg), pk) = 1, which for sig = H(msg)^sk
+// and pk = g2^sk holds by bilinearity: e(H^sk, g2)⁻¹·e(H, g2^sk) = 1.
+// Writing it as one product of two pairings shares the final
+// exponentiation, the most expensive step. If lines is non-nil it holds
 // pk's precomputed lines and both pairings use the fixed-argument loop.
+//
+// Inputs were decoded with subgroup checks (or computed), so no check is
+// repeated here; a zero value is rejected because the identity would make
+// the equation hold trivially for sig = identity.
 func verify(pk *bls12381.G2Affine, lines *[2][len(bls12381.LoopCounter) - 1]bls12381.LineEvaluationAff, msg []byte, sig Signature, dst string) error {
 	if pk.IsInfinity() || sig.p.IsInfinity() {
 		return ErrZeroValue

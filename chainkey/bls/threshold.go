@@ -118,6 +118,10 @@ func lagrangeAtZero(indices []uint32) ([]fr.Element, error) {
 		seen[idx] = struct{}{}
 		xs[i].SetUint64(uint64(idx) + 1)
 	}
+	// λᵢ = Πⱼ≠ᵢ xⱼ / Πⱼ≠ᵢ (xⱼ − xᵢ): O(t²) field multiplications and one
+	// batched inversion (≈ 30 µs for t = 27), negligible next to the
+	// multi-scalar multiplication that uses them. Distinct indices make
+	// every denominator non-zero.
 	num := make([]fr.Element, n)
 	den := make([]fr.Element, n)
 	for i := range n {
@@ -172,6 +176,8 @@ func Combine(threshold int, shares []SignatureShare) (Signature, error) {
 	if len(indices) < threshold {
 		return Signature{}, fmt.Errorf("%w: %d of %d", ErrTooFewShares, len(indices), threshold)
 	}
+	// σ = Σ λᵢ·σᵢ = H(m)^{Σ λᵢ f(xᵢ)} = H(m)^{f(0)}: the signature under
+	// the group secret, identical for every choice of shares (uniqueness).
 	lambda, err := lagrangeAtZero(indices)
 	if err != nil {
 		return Signature{}, err
@@ -299,6 +305,9 @@ func (pc PublicCoefficients) ShareKey(index uint32) PublicKeyShare {
 	if len(pc.c) == 0 {
 		return out
 	}
+	// Horner: ((C_{t−1}·x + C_{t−2})·x + …)·x + C_0. The multiplier x is at
+	// most 2^32, so each step is a few doublings rather than a 255-bit
+	// scalar multiplication: for t = 27 and x ≤ 40 about 27×6 doublings.
 	x := uint64(index) + 1
 	var acc bls12381.G2Jac
 	acc.FromAffine(&pc.c[len(pc.c)-1])

@@ -156,11 +156,17 @@ func deal(rand io.Reader, c *Config, dealer uint32, signer bls.SecretKey, secret
 	if signer.PublicKey() != c.Dealers[dealer] {
 		return nil, fmt.Errorf("%w: signer is not dealer %d", ErrConfig, dealer)
 	}
+	// The polynomial has the new threshold as its number of coefficients;
+	// when resharing its constant term is the dealer's old share, which is
+	// what lets Combine's Lagrange step recover the old secret.
 	poly, err := bls.NewPolynomial(rand, c.Threshold, secret)
 	if err != nil {
 		return nil, fmt.Errorf("dkg: %w", err)
 	}
 	defer poly.Zero()
+	// One ephemeral key per dealing: its Diffie–Hellman secret with each
+	// receiver's key is unique per (dealing, receiver), so one complaint
+	// reveals exactly one ciphertext's key.
 	eph, err := bls.GenerateDHKey(rand)
 	if err != nil {
 		return nil, fmt.Errorf("dkg: %w", err)
@@ -172,6 +178,8 @@ func deal(rand io.Reader, c *Config, dealer uint32, signer bls.SecretKey, secret
 		Ephemeral:   eph.PublicKey(),
 		Ciphertexts: make([][]byte, len(c.Receivers)),
 	}
+	// The ciphertexts authenticate the commitments and ephemeral key as
+	// associated data, so a ciphertext cannot be moved to another dealing.
 	digest, err := commitmentDigest(d)
 	if err != nil {
 		return nil, err
@@ -196,6 +204,9 @@ func deal(rand io.Reader, c *Config, dealer uint32, signer bls.SecretKey, secret
 		clear(pt)
 		share.Zero()
 	}
+	// The signature covers the whole encoding, including every ciphertext:
+	// a receiver's complaint then incriminates the dealer, who alone could
+	// have signed that ciphertext.
 	body, err := d.signedBytes()
 	if err != nil {
 		return nil, err
@@ -287,6 +298,8 @@ func (c *Config) VerifyDealing(d *Dealing) error {
 			return fmt.Errorf("%w: ciphertext %d has %d bytes", ErrInvalidDealing, j, len(ct))
 		}
 	}
+	// A resharing dealer must commit to its real old share: otherwise it
+	// could silently change the group key (or make it unknowable).
 	if c.Reshare != nil {
 		want := c.Reshare.ShareKey(d.Dealer).Key
 		if d.Commitments.PublicKey() != want {
@@ -400,6 +413,9 @@ func (c *Config) VerifyComplaint(d *Dealing, cp *Complaint) error {
 	if int(cp.Receiver) >= len(c.Receivers) || int(cp.Receiver) >= len(d.Ciphertexts) {
 		return fmt.Errorf("%w: receiver %d", ErrInvalidComplaint, cp.Receiver)
 	}
+	// First the secret must be genuine (else anyone could "decrypt" to
+	// garbage with a made-up key); then the ciphertext is opened exactly as
+	// the receiver would have, and the complaint stands only if that fails.
 	err := bls.VerifySharedSecret(c.Receivers[cp.Receiver], d.Ephemeral, cp.Secret, cp.Proof, complaintContext(c, d, cp.Receiver))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidComplaint, err)
@@ -515,6 +531,8 @@ func (c *Config) ReceiveShare(t *Transcript, dealings []*Dealing, receiver uint3
 		}
 		keys[i] = s.Key
 	}
+	// Fresh: sⱼ = Σᵢ fᵢ(j+1), a share of Σᵢ fᵢ(0). Resharing: sⱼ = Σᵢ λᵢ·f'ᵢ(j+1),
+	// a share of Σᵢ λᵢ·f'ᵢ(0) = Σᵢ λᵢ·sᵢ = the old secret.
 	var sk bls.SecretKey
 	var err error
 	if c.Reshare != nil {
