@@ -206,7 +206,7 @@ func newSigningPackage(gk *GroupKey, msg []byte, commitments []Commitment, minSi
 	}
 
 	// compute_group_commitment.
-	if !cs.bip340 {
+	if cs.g == group.Ed25519 {
 		scalars := make([]group.Scalar, 0, 2*len(sorted))
 		points := make([]group.Element, 0, 2*len(sorted))
 		one := cs.g.NewScalar().SetUint64(1)
