@@ -45,10 +45,10 @@ type Instance interface {
 	Memory() []byte
 	// Globals returns the mutable globals' bits in index order.
 	Globals() []uint64
-	// Restore sets memory (growing the memory if needed) and, if globals is
-	// not nil, the mutable globals. It fails if the memory is already larger
-	// than len(memory), because Wasm memories cannot shrink.
-	Restore(memory []byte, globals []uint64) error
+	// Restore sets the memory's contents (growing it if needed) and, if
+	// globals is not nil, the mutable globals. It fails if the memory is
+	// already larger than memory.Len(), because Wasm memories cannot shrink.
+	Restore(memory Memory, globals []uint64) error
 	// Close releases the instance.
 	Close()
 }

@@ -237,6 +237,17 @@ func (x *Executor) keepLive(st *State, m *module, inst Instance) {
 	}
 }
 
+// liveModule returns the module of the live instance kept for st, if st is
+// the state that instance holds: the hot path skips hashing the module.
+func (x *Executor) liveModule(st *State) *module {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if l := x.live[st.ID]; l != nil && l.state == st {
+		return l.mod
+	}
+	return nil
+}
+
 // instanceFor returns an instance of m holding st's memory and globals:
 // the cached one if it was left by the execution that produced st, else a
 // new instance with st restored into it.
@@ -264,7 +275,7 @@ func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 		caller = []byte{} // the management cube
 	}
 	a := &api{x: x, st: st, in: in, inst: inst, self: st.ID.Principal().Bytes(), caller: caller,
-		stable: st.Stable, certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
+		stable: newMemWriter(st.Stable), certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
 		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes}
 	if in.Kind == KindQuery {
 		a.maxResponse = x.cfg.MaxQueryResponseBytes
@@ -337,9 +348,12 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 			"Attempted to execute a message, but the canister contains no Wasm module.")
 		return x.failed(st, e, nil, 0, false), nil
 	}
-	m, e := x.prepare(st, st.Wasm)
-	if e != nil {
-		return x.failed(st, e, nil, 0, false), nil
+	m := x.liveModule(st)
+	if m == nil {
+		var e *Error
+		if m, e = x.prepare(st, st.Wasm); e != nil {
+			return x.failed(st, e, nil, 0, false), nil
+		}
 	}
 	export, c, limit, ok := x.entry(m, in)
 	if !ok {
@@ -366,7 +380,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		a.timer = 0 // the timer is deactivated when it fires
 	}
 	budget := limit
-	e, err = x.run(ctx, a, export, c, &budget, limit)
+	e, err := x.run(ctx, a, export, c, &budget, limit)
 	if err != nil {
 		inst.Close()
 		return Output{}, err
@@ -379,11 +393,9 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 	switch c {
 	case ctxUpdate, ctxT:
 		ns := st.clone()
-		if mem := inst.Memory(); mem != nil {
-			ns.Memory = slices.Clone(mem)
-		}
+		ns.Memory, _ = st.Memory.Update(inst.Memory())
 		ns.Globals = inst.Globals()
-		ns.Stable = a.stable
+		ns.Stable = a.stable.memory()
 		ns.CertifiedData = a.certified
 		ns.GlobalTimer = a.timer
 		ns.Cycles = a.balance
@@ -441,7 +453,7 @@ func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, e
 		return Output{}, fmt.Errorf("%w: %v", ErrEngine, err)
 	}
 	a := x.newAPI(st, in, inst)
-	a.stable, a.stableOwned, a.certified, a.timer = nil, true, nil, 0
+	a.stable, a.certified, a.timer = newMemWriter(Memory{}), nil, 0
 	limit := x.cfg.MaxInstructionsPerInstall
 	budget := limit
 	for _, step := range []struct {
@@ -468,9 +480,9 @@ func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, e
 func (x *Executor) installed(st *State, in *Input, m *module, inst Instance, a *api) Output {
 	ns := st.clone()
 	ns.Wasm = in.Wasm
-	ns.Memory = slices.Clone(inst.Memory())
+	ns.Memory, _ = st.Memory.Update(inst.Memory())
 	ns.Globals = inst.Globals()
-	ns.Stable = a.stable
+	ns.Stable = a.stable.memory()
 	ns.CertifiedData = a.certified
 	ns.GlobalTimer = a.timer
 	ns.Cycles = a.balance
@@ -521,7 +533,7 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 		oldInst, a.inst = inst, inst
 		e, err := x.run(ctx, a, "canister_pre_upgrade", ctxPreUpgrade, &budget, limit)
 		if err == nil && e == nil {
-			mem = inst.Memory()
+			mem, _ = st.Memory.Update(inst.Memory())
 		} else {
 			inst.Close()
 			if err != nil {

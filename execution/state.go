@@ -38,11 +38,11 @@ type State struct {
 	// for a cube without code.
 	Wasm []byte
 	// Memory is the linear memory, a multiple of 64 KiB.
-	Memory []byte
+	Memory Memory
 	// Globals holds the bits of each mutable global, in index order.
 	Globals []uint64
 	// Stable is stable memory, a multiple of 64 KiB.
-	Stable []byte
+	Stable Memory
 	// CertifiedData is at most 32 bytes set with ic0.certified_data_set.
 	CertifiedData []byte
 	// GlobalTimer is the deadline set with ic0.global_timer_set; 0 when the
@@ -111,7 +111,7 @@ func (l Log) appendRecords(recs []LogRecord, maxBytes int) Log {
 func (s *State) Equal(t *State) bool {
 	return s.ID == t.ID && slices.Equal(s.Controllers, t.Controllers) && s.Status == t.Status &&
 		s.Version == t.Version && s.Cycles == t.Cycles && slices.Equal(s.EnvVars, t.EnvVars) &&
-		bytes.Equal(s.Wasm, t.Wasm) && bytes.Equal(s.Memory, t.Memory) && slices.Equal(s.Globals, t.Globals) &&
-		bytes.Equal(s.Stable, t.Stable) && bytes.Equal(s.CertifiedData, t.CertifiedData) &&
+		bytes.Equal(s.Wasm, t.Wasm) && s.Memory.Equal(t.Memory) && slices.Equal(s.Globals, t.Globals) &&
+		s.Stable.Equal(t.Stable) && bytes.Equal(s.CertifiedData, t.CertifiedData) &&
 		s.GlobalTimer == t.GlobalTimer
 }

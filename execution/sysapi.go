@@ -151,7 +151,7 @@ func init() {
 	notImpl("call_cycles_add128", "88", "", callCycles)
 	notImpl("call_perform", "", "4", callCtx)
 	add("stable64_size", "", "8", anyCtxS, func(a *api, _ []uint64) (uint64, error) {
-		return uint64(len(a.stable)) / wasmPage, nil
+		return a.stable.len() / wasmPage, nil
 	})
 	add("stable64_grow", "8", "8", anyCtxS, func(a *api, x []uint64) (uint64, error) { return a.stableGrow(x[0], false), nil })
 	add("stable64_write", "888", "", anyCtxS, func(a *api, x []uint64) (uint64, error) {
@@ -295,7 +295,7 @@ func init() {
 		if err := a.stable32(); err != nil {
 			return 0, err
 		}
-		return uint64(len(a.stable)) / wasmPage, nil
+		return a.stable.len() / wasmPage, nil
 	}))
 	only32(add("stable_grow", "4", "4", anyCtxS, func(a *api, x []uint64) (uint64, error) {
 		if err := a.stable32(); err != nil {
@@ -375,8 +375,7 @@ type api struct {
 	response      Response
 	maxResponse   uint64
 
-	stable      []byte
-	stableOwned bool // stable is a private copy that may be written
+	stable      *memWriter
 	certified   []byte
 	timer       bigfile.Time
 	balance     bigfile.Cycles
@@ -520,17 +519,8 @@ func (a *api) reject(x []uint64) (uint64, error) {
 	return 0, nil
 }
 
-// own makes stable memory a private copy before its first change, so the
-// input State is never modified and a trap discards the copy.
-func (a *api) own() {
-	if !a.stableOwned {
-		a.stable = slices.Clone(a.stable)
-		a.stableOwned = true
-	}
-}
-
 func (a *api) stable32() error {
-	if uint64(len(a.stable)) > 4*gib {
+	if a.stable.len() > 4*gib {
 		return violation("ic0.stable: the 32-bit stable memory API cannot be used past 4 GiB")
 	}
 	return nil
@@ -539,7 +529,7 @@ func (a *api) stable32() error {
 // stableGrow grows stable memory by n pages and returns the old size in
 // pages, or -1 (all ones) past the limit.
 func (a *api) stableGrow(n uint64, api32 bool) uint64 {
-	old := uint64(len(a.stable)) / wasmPage
+	old := a.stable.len() / wasmPage
 	limit := a.x.cfg.MaxStableMemory / wasmPage
 	if api32 && limit > 65536 {
 		limit = 65536
@@ -550,8 +540,7 @@ func (a *api) stableGrow(n uint64, api32 bool) uint64 {
 	if n == 0 {
 		return old
 	}
-	a.own()
-	a.stable = append(a.stable, make([]byte, n*wasmPage)...)
+	a.stable.grow(n * wasmPage)
 	return old
 }
 
@@ -560,25 +549,21 @@ func (a *api) stableWrite(name string, off, src, size uint64) error {
 	if err != nil {
 		return err
 	}
-	if end, ok := sum(off, size); !ok || end > uint64(len(a.stable)) {
-		return violation("ic0.%s: offset=%d + length=%d exceeds the stable memory size=%d", name, off, size, len(a.stable))
+	if end, ok := sum(off, size); !ok || end > a.stable.len() {
+		return violation("ic0.%s: offset=%d + length=%d exceeds the stable memory size=%d", name, off, size, a.stable.len())
 	}
-	if size == 0 {
-		return nil
-	}
-	a.own()
-	copy(a.stable[off:], b)
+	a.stable.write(off, b)
 	return nil
 }
 
 func (a *api) stableRead(name string, dst, off, size uint64) error {
-	if end, ok := sum(off, size); !ok || end > uint64(len(a.stable)) {
-		return violation("ic0.%s: offset=%d + length=%d exceeds the stable memory size=%d", name, off, size, len(a.stable))
+	if end, ok := sum(off, size); !ok || end > a.stable.len() {
+		return violation("ic0.%s: offset=%d + length=%d exceeds the stable memory size=%d", name, off, size, a.stable.len())
 	}
 	if end, ok := sum(dst, size); !ok || end > uint64(len(a.mem)) {
 		return violation("ic0.%s: dst=%d + length=%d exceeds the Wasm memory size=%d", name, dst, size, len(a.mem))
 	}
-	copy(a.mem[dst:dst+size], a.stable[off:off+size])
+	a.stable.read(a.mem[dst:dst+size], off)
 	return nil
 }
 

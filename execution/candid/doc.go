@@ -65,6 +65,7 @@
 //	bigfile.Principal                principal
 //	bigfile.CubeID                   principal (the cube's principal)
 //	Null, Reserved                   null, reserved
+//	FuncRef, ServiceRef              func () -> (), service {} (see below)
 //	[]byte, [N]byte (uint8 kinds)    blob (vec nat8)
 //	*T (other than *big.Int)         opt T (nil is none)
 //	[]T, [N]T                        vec T (an array needs exactly N elements)
@@ -80,9 +81,14 @@
 // variant: every mapped
 // field is a case and must be a pointer, whose element type is the case's
 // type (*Null for a case without data). Recursive Go types map to recursive
-// Candid types. Maps, interfaces, channels and functions have no mapping;
-// func and service references exist only in the dynamic form ([FuncRef],
-// [ServiceRef]). [TypeOf] shows the type derived for a Go type.
+// Candid types. Maps, interfaces, channels and functions have no mapping.
+//
+// [FuncRef] and [ServiceRef] map to the most general reference types,
+// func () -> () and service {}. Candid decodes a reference at any function
+// or service type, so they accept every reference; but a receiver that
+// checks function types statically may reject what they encode, so use the
+// dynamic form ([Encode]) to send a reference with its exact type. [TypeOf]
+// shows the type derived for a Go type.
 //
 // # Encoding
 //

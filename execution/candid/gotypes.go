@@ -38,6 +38,8 @@ const (
 	mArray     // array
 	mRecord    // struct
 	mVariant   // struct with the variant option
+	mFuncRef   // FuncRef
+	mService   // ServiceRef
 )
 
 // codec is the compiled mapping between a Go type and a Candid type.
@@ -66,6 +68,16 @@ var (
 	cubeIDRT    = reflect.TypeFor[bigfile.CubeID]()
 	nullRT      = reflect.TypeFor[Null]()
 	reservedRT  = reflect.TypeFor[Reserved]()
+	funcRefRT   = reflect.TypeFor[FuncRef]()
+	serviceRT   = reflect.TypeFor[ServiceRef]()
+)
+
+// The types of FuncRef and ServiceRef fields. Candid decodes function and
+// service references at any function or service type, so these most
+// general forms accept every reference.
+var (
+	anyFuncType    = FuncOf(nil, nil)
+	anyServiceType = ServiceOf()
 )
 
 // codecs caches the codec of every Go type seen (reflect.Type -> *codec).
@@ -125,6 +137,10 @@ func (b *builder) build(rt reflect.Type) (*codec, error) {
 		return prim(mNull, NullType)
 	case reservedRT:
 		return prim(mReserved, ReservedType)
+	case funcRefRT:
+		return prim(mFuncRef, anyFuncType)
+	case serviceRT:
+		return prim(mService, anyServiceType)
 	}
 	switch rt.Kind() {
 	case reflect.Bool:
@@ -186,7 +202,7 @@ func (b *builder) build(rt reflect.Type) (*codec, error) {
 // isSpecial reports whether rt has a mapping of its own despite its kind.
 func isSpecial(rt reflect.Type) bool {
 	switch rt {
-	case natRT, intRT, bigIntPtrRT, principalRT, cubeIDRT, nullRT, reservedRT:
+	case natRT, intRT, bigIntPtrRT, principalRT, cubeIDRT, nullRT, reservedRT, funcRefRT, serviceRT:
 		return true
 	}
 	return false
@@ -396,6 +412,12 @@ func appendGo(b []byte, c *codec, rv reflect.Value, depth int) ([]byte, error) {
 		return appendPrincipal(b, bigfile.CubeID(rv.Uint()).Principal()), nil
 	case mNull, mReserved:
 		return b, nil
+	case mFuncRef:
+		f, _ := rv.Interface().(FuncRef)
+		return appendText(appendPrincipal(append(b, 1), f.Service), f.Method)
+	case mService:
+		s, _ := rv.Interface().(ServiceRef)
+		return appendPrincipal(b, s.Principal), nil
 	case mOpt:
 		if rv.IsNil() {
 			return append(b, 0), nil
@@ -582,6 +604,11 @@ func assign(c *codec, rv reflect.Value, v Value) error {
 		}
 		rv.SetUint(uint64(id))
 	case mNull, mReserved:
+	case mFuncRef, mService:
+		if reflect.TypeOf(v) != c.rt {
+			return bad()
+		}
+		rv.Set(reflect.ValueOf(v))
 	case mOpt:
 		x, ok := v.(Opt)
 		if !ok {

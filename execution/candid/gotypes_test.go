@@ -310,3 +310,32 @@ func TestTupleStructs(t *testing.T) {
 		t.Errorf("Decode = %#v, want %#v", vals[0], want)
 	}
 }
+
+func TestReferencesInGoValues(t *testing.T) {
+	p := cube1(t)
+	// Sent with exact types through the dynamic form ...
+	ty := RecordOf(F("cb", FuncOf([]*Type{NatType}, []*Type{TextType}, Query)), F("svc", ServiceOf(Method{Name: "m", Type: FuncOf(nil, nil)})))
+	data, err := Encode([]*Type{ty}, []Value{Record{{Name: "cb", Value: FuncRef{p, "notify"}}, {Name: "svc", Value: ServiceRef{p}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ... and received into Go fields of the general reference types.
+	var out struct {
+		Callback FuncRef    `candid:"cb"`
+		Service  ServiceRef `candid:"svc"`
+	}
+	if err := Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Callback != (FuncRef{p, "notify"}) || out.Service != (ServiceRef{p}) {
+		t.Errorf("Unmarshal = %+v", out)
+	}
+	again, err := Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vals, err := Decode(again)
+	if err != nil || !valueEqual(ty, vals[0], Record{{ID: Hash("cb"), Value: FuncRef{p, "notify"}}, {ID: Hash("svc"), Value: ServiceRef{p}}}) {
+		t.Errorf("Decode(Marshal(out)) = %#v, %v", vals, err)
+	}
+}

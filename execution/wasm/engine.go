@@ -467,7 +467,7 @@ func (in *Instance) Globals() []uint64 {
 }
 
 // Restore implements [execution.Instance].
-func (in *Instance) Restore(memory []byte, globals []uint64) error {
+func (in *Instance) Restore(memory execution.Memory, globals []uint64) error {
 	if globals != nil {
 		if len(globals) != len(in.globals) {
 			return fmt.Errorf("wasm: %d globals to restore, the module has %d", len(globals), len(in.globals))
@@ -489,26 +489,27 @@ func (in *Instance) Restore(memory []byte, globals []uint64) error {
 			}
 		}
 	}
+	want := uintptr(memory.Len())
 	if in.mem == nil {
-		if len(memory) > 0 {
+		if want > 0 {
 			return errors.New("wasm: the module has no memory to restore")
 		}
 		return nil
 	}
 	const page = 64 << 10
 	cur := in.mem.DataSize(in.store)
-	if uint64(len(memory))%page != 0 {
-		return fmt.Errorf("wasm: memory of %d bytes is not a whole number of pages", len(memory))
+	if want%page != 0 {
+		return fmt.Errorf("wasm: memory of %d bytes is not a whole number of Wasm pages", want)
 	}
-	if cur > uintptr(len(memory)) {
-		return fmt.Errorf("wasm: memory is %d bytes, cannot shrink to %d", cur, len(memory))
+	if cur > want {
+		return fmt.Errorf("wasm: memory is %d bytes, cannot shrink to %d", cur, want)
 	}
-	if grow := (uintptr(len(memory)) - cur) / page; grow > 0 {
+	if grow := (want - cur) / page; grow > 0 {
 		if _, err := in.mem.Grow(in.store, uint64(grow)); err != nil {
-			return fmt.Errorf("wasm: growing memory to %d bytes: %v", len(memory), err)
+			return fmt.Errorf("wasm: growing memory to %d bytes: %v", want, err)
 		}
 	}
-	copy(in.mem.UnsafeData(in.store), memory)
+	memory.CopyTo(in.mem.UnsafeData(in.store))
 	runtime.KeepAlive(in)
 	return nil
 }

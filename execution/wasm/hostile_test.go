@@ -80,8 +80,8 @@ func TestMemoryBomb(t *testing.T) {
 			"canister_update huge": `(drop (memory.grow (P.const 1000000))) (P.store (P.const 0) (memory.size))` + replyMem(4),
 		}, ""))
 		wantErr(t, c.update("bomb", nil), execution.CodeCanisterTrapped, "unreachable")
-		if len(c.st.Memory) != 65536 {
-			t.Fatalf("memory is %d bytes after a rolled-back bomb", len(c.st.Memory))
+		if c.st.Memory.Len() != 65536 {
+			t.Fatalf("memory is %d bytes after a rolled-back bomb", c.st.Memory.Len())
 		}
 		if got := reply(t, c.update("huge", nil)); got[0] != 1 {
 			t.Fatalf("memory.size after a huge grow = %d pages", got[0])
@@ -90,8 +90,8 @@ func TestMemoryBomb(t *testing.T) {
 		if pages := int(got[0]) | int(got[1])<<8; pages != limit/65536 {
 			t.Fatalf("memory stopped at %d pages, want %d", pages, limit/65536)
 		}
-		if len(c.st.Memory) != limit {
-			t.Fatalf("state memory %d bytes", len(c.st.Memory))
+		if c.st.Memory.Len() != limit {
+			t.Fatalf("state memory %d bytes", c.st.Memory.Len())
 		}
 	})
 }

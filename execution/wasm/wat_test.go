@@ -267,8 +267,8 @@ func TestStableMemoryLimit(t *testing.T) {
 				t.Fatalf("result %d = %d, want %d", i, g, w)
 			}
 		}
-		if len(c.st.Stable) != 10*65536 {
-			t.Fatalf("stable memory is %d bytes", len(c.st.Stable))
+		if c.st.Stable.Len() != 10*65536 {
+			t.Fatalf("stable memory is %d bytes", c.st.Stable.Len())
 		}
 	})
 	t.Run("stable_grow", func(t *testing.T) {
@@ -360,8 +360,8 @@ func TestStatePersistsAndRollsBack(t *testing.T) {
 		check(c.exec(execution.Input{Kind: execution.KindReplicatedQuery, Method: "peek"}), 3)
 		reply(t, c.query("bumpq", nil))
 		check(c.update("go", nil), 3)
-		if len(c.st.Memory) != 65536 {
-			t.Fatalf("memory grew to %d bytes in a rolled-back message", len(c.st.Memory))
+		if c.st.Memory.Len() != 65536 {
+			t.Fatalf("memory grew to %d bytes in a rolled-back message", c.st.Memory.Len())
 		}
 	})
 }
@@ -422,7 +422,7 @@ func TestResponses(t *testing.T) {
 		// An update that does not reply is an error, but its changes stay.
 		out = c.update("silent", nil)
 		wantErr(t, out, execution.CodeCanisterDidNotReply, "did not reply")
-		if c.st.Memory[0] != 9 {
+		if c.st.Memory.Bytes()[0] != 9 {
 			t.Fatal("the changes of an update without a reply were dropped")
 		}
 		out = c.exec(execution.Input{Kind: execution.KindQuery, Method: "time", Time: 123456789})
