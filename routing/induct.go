@@ -65,18 +65,22 @@ func (r *Router) Induct(b bigfile.Batch) (Report, error) {
 		rep.Slices = append(rep.Slices, SliceReport{From: x.From, Inducted: n, Err: err})
 	}
 	latest := b.Time.Add(r.cfg.MaxIngressExpiry)
+	var cache map[bigfile.Principal]bigfile.Hash
+	if len(b.Ingress) > 1 {
+		cache = map[bigfile.Principal]bigfile.Hash{}
+	}
 	for i := range b.Ingress {
-		r.inductIngress(&b.Ingress[i], b.Time, latest, &rep)
+		r.inductIngress(&b.Ingress[i], b.Time, latest, cache, &rep)
 	}
 	return rep, nil
 }
 
-func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, rep *Report) {
+func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, cache map[bigfile.Principal]bigfile.Hash, rep *Report) {
 	if m.Expiry < now || m.Expiry > latest {
 		rep.Expired++
 		return
 	}
-	id := ingressID(m)
+	id := ingressID(m, cache)
 	if r.history.has(id) {
 		rep.Duplicates++
 		return
@@ -93,7 +97,7 @@ func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, rep
 		return
 	}
 	r.history.add(id, st)
-	r.input(m.Receiver).ingress.push(Message{Kind: KindIngress, Ingress: *m, ID: id})
+	r.input(m.Receiver).ingress.push(ingressItem{*m, id})
 	rep.Inducted++
 }
 

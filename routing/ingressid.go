@@ -12,7 +12,10 @@ import (
 // constant keys and the constant "call" for every message, and without
 // allocating the pieces: induction hashes every ingress message of a batch.
 // TestIngressIDMatches and FuzzIngressID hold it to [bigfile.Ingress.ID].
-func ingressID(m *bigfile.Ingress) bigfile.MessageID {
+//
+// cache, if not nil, memoises principal hashes across the messages of a
+// batch, where the same senders and cubes recur.
+func ingressID(m *bigfile.Ingress, cache map[bigfile.Principal]bigfile.Hash) bigfile.MessageID {
 	var pieces [7][64]byte
 	n := 0
 	put := func(key *[32]byte, val [32]byte) {
@@ -22,9 +25,9 @@ func ingressID(m *bigfile.Ingress) bigfile.MessageID {
 	}
 	var buf [10]byte
 	put(&keyRequestType, callHash)
-	put(&keySender, sha256.Sum256(m.Sender.Bytes()))
+	put(&keySender, principalHash(m.Sender, cache))
 	put(&keyExpiry, sha256.Sum256(leb128.AppendUint(buf[:0], uint64(m.Expiry))))
-	put(&keyCanisterID, sha256.Sum256(m.Receiver.Bytes()))
+	put(&keyCanisterID, principalHash(m.Receiver, cache))
 	put(&keyMethod, sha256.Sum256([]byte(m.Method)))
 	put(&keyArg, sha256.Sum256(m.Arg))
 	if m.Nonce != nil {
@@ -41,6 +44,17 @@ func ingressID(m *bigfile.Ingress) bigfile.MessageID {
 		copy(flat[64*i:], pieces[i][:])
 	}
 	return bigfile.MessageID(sha256.Sum256(flat[:64*n]))
+}
+
+func principalHash(p bigfile.Principal, cache map[bigfile.Principal]bigfile.Hash) bigfile.Hash {
+	if h, ok := cache[p]; ok {
+		return h
+	}
+	h := bigfile.Sum256(p.Bytes())
+	if cache != nil {
+		cache[p] = h
+	}
+	return h
 }
 
 var (

@@ -39,7 +39,7 @@ func (q *fifo[T]) at(i int) *T { return &q.items[q.head+i] }
 // messages, which execution takes alternately.
 type inputQueue struct {
 	msgs    fifo[Message]
-	ingress fifo[Message]
+	ingress fifo[ingressItem]
 	// requests counts the requests in msgs; at most QueueCapacity.
 	requests int
 	// responses counts responses in msgs; reserved counts response slots
@@ -62,7 +62,8 @@ func (q *inputQueue) pop() (Message, bool) {
 	}
 	q.ingressTurn = !useIngress
 	if useIngress {
-		return q.ingress.pop(), true
+		it := q.ingress.pop()
+		return Message{Kind: KindIngress, Ingress: it.m, ID: it.id}, true
 	}
 	m := q.msgs.pop()
 	if m.Kind == KindRequest {
@@ -71,6 +72,13 @@ func (q *inputQueue) pop() (Message, bool) {
 		q.responses--
 	}
 	return m, true
+}
+
+// ingressItem is a queued ingress message: smaller than a [Message], so
+// inducting a large batch copies less.
+type ingressItem struct {
+	m  bigfile.Ingress
+	id bigfile.MessageID
 }
 
 // outputQueue holds one cube's requests to one cube on another subnet
