@@ -492,3 +492,62 @@ func TestNoPanicOnZeroValues(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse: of several goroutines racing to Sign with one nonce,
+// exactly one succeeds; shared group keys and packages are read
+// concurrently (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	for _, s := range suites {
+		gk, shares, _ := frost.Deal(s, seeded(8), 2, 3)
+		n1, c1, _ := shares[0].Commit(seeded(9))
+		n2, c2, _ := shares[1].Commit(seeded(10))
+		pkg, err := frost.NewSigningPackage(gk, []byte("concurrent"), []frost.Commitment{c1, c2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const workers = 8
+		results := make(chan error, workers)
+		zs := make(chan frost.SignatureShare, workers)
+		for i := 0; i < workers; i++ {
+			go func() {
+				z, err := shares[0].Sign(n1, pkg)
+				if err == nil {
+					zs <- z
+				}
+				results <- err
+			}()
+		}
+		ok := 0
+		for i := 0; i < workers; i++ {
+			if err := <-results; err == nil {
+				ok++
+			} else if !errors.Is(err, frost.ErrNonceUsed) {
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%v: %d concurrent Sign calls succeeded with one nonce, want 1", s, ok)
+		}
+		z1 := <-zs
+		z2, err := shares[1].Sign(n2, pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, workers)
+		for i := 0; i < workers; i++ {
+			go func() {
+				if err := pkg.VerifyShare(z1); err != nil {
+					done <- err
+					return
+				}
+				_, err := pkg.Aggregate([]frost.SignatureShare{z1, z2})
+				done <- err
+			}()
+		}
+		for i := 0; i < workers; i++ {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
