@@ -17,6 +17,9 @@ type decoder struct {
 
 var errShort = errors.New("truncated input")
 
+// bytes consumes n bytes. The result aliases the input, so callers copy
+// what they keep beyond decoding (scalars and points are parsed into new
+// values, which do).
 func (d *decoder) bytes(n int) []byte {
 	if d.err != nil {
 		return nil
@@ -30,6 +33,7 @@ func (d *decoder) bytes(n int) []byte {
 	return out
 }
 
+// u8, u16 and u32 read big-endian integers; they return 0 after a failure.
 func (d *decoder) u8() uint8 {
 	b := d.bytes(1)
 	if b == nil {
@@ -67,6 +71,9 @@ func (d *decoder) suite() *ciphersuite {
 	return cs
 }
 
+// scalar reads a canonical scalar (DeserializeScalar): values at or above
+// the group order are rejected rather than reduced, so every scalar has one
+// encoding and re-encoding a decoded value reproduces the input.
 func (d *decoder) scalar(cs *ciphersuite, what string) group.Scalar {
 	b := d.bytes(cs.g.ScalarLen())
 	if d.err != nil {
@@ -80,6 +87,8 @@ func (d *decoder) scalar(cs *ciphersuite, what string) group.Scalar {
 	return s
 }
 
+// element reads a point with DeserializeElement's checks (on the curve, not
+// the identity, canonical, in the prime-order subgroup).
 func (d *decoder) element(cs *ciphersuite, what string) group.Element {
 	b := d.bytes(cs.g.ElementLen())
 	if d.err != nil {
@@ -93,6 +102,8 @@ func (d *decoder) element(cs *ciphersuite, what string) group.Element {
 	return e
 }
 
+// id reads a participant identifier; 0 is never valid (it is the
+// interpolation point of the secret itself).
 func (d *decoder) id(what string) Identifier {
 	v := d.u16()
 	if d.err == nil && v == 0 {
@@ -116,5 +127,7 @@ func (d *decoder) finish(what string) error {
 	return malformed(what, d.err)
 }
 
+// appendU16 and appendU32 append big-endian integers, the byte order of
+// every length and identifier field in the encodings.
 func appendU16(b []byte, v uint16) []byte { return binary.BigEndian.AppendUint16(b, v) }
 func appendU32(b []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(b, v) }

@@ -49,11 +49,15 @@ func Ed25519ScalarFromWide(b []byte) Scalar {
 	return s
 }
 
+// edScalar wraps filippo.io/edwards25519's Scalar (constant-time arithmetic).
 type edScalar struct{ s edwards25519.Scalar }
 
 func ed(x Scalar) *edwards25519.Scalar { return &x.(*edScalar).s }
 
 func (z *edScalar) Set(x Scalar) Scalar { z.s.Set(ed(x)); return z }
+
+// SetUint64 encodes v little-endian; any uint64 is below the order, so the
+// canonical decoding cannot fail.
 func (z *edScalar) SetUint64(v uint64) Scalar {
 	var b [32]byte
 	binary.LittleEndian.PutUint64(b[:], v)
@@ -83,6 +87,7 @@ func (z *edScalar) SetCanonicalBytes(b []byte) error {
 }
 func (z *edScalar) Zero() { z.s.Set(edwards25519.NewScalar()) }
 
+// edElement wraps an extended-coordinates edwards25519 point.
 type edElement struct{ p edwards25519.Point }
 
 func edp(x Element) *edwards25519.Point { return &x.(*edElement).p }
@@ -120,6 +125,9 @@ func (v *edElement) Bytes() []byte {
 	return v.p.Bytes()
 }
 
+// SetBytes is RFC 9591's DeserializeElement for Ed25519: RFC 8032
+// decoding, then the identity and subgroup checks ([ℓ]P = O, computed as
+// [ℓ−1]P + P because ℓ itself is not a representable scalar).
 func (v *edElement) SetBytes(b []byte) error {
 	if len(b) != 32 {
 		return fmt.Errorf("%w: length %d, want 32", ErrElementEncoding, len(b))

@@ -44,6 +44,8 @@ func Secp256k1ScalarFromHash(b []byte) Scalar {
 	return s
 }
 
+// secpScalar wraps decred's ModNScalar, whose arithmetic is constant time
+// except inversion (only applied to public values: Lagrange denominators).
 type secpScalar struct{ s secp256k1.ModNScalar }
 
 func sc(x Scalar) *secp256k1.ModNScalar { return &x.(*secpScalar).s }
@@ -58,6 +60,8 @@ func (z *secpScalar) SetUint64(v uint64) Scalar {
 	return z
 }
 func (z *secpScalar) Add(x, y Scalar) Scalar { z.s.Add2(sc(x), sc(y)); return z }
+
+// Sub is x + (−y): ModNScalar has no subtraction.
 func (z *secpScalar) Sub(x, y Scalar) Scalar {
 	var ny secp256k1.ModNScalar
 	ny.NegateVal(sc(y))
@@ -114,6 +118,9 @@ func (v *secpElement) Negate(p Element) Element {
 	v.p.Y.Negate(1).Normalize()
 	return v
 }
+
+// ScalarMult uses decred's variable-time GLV multiplication; the identity
+// is special-cased because the decred routine expects a finite point.
 func (v *secpElement) ScalarMult(s Scalar, p Element) Element {
 	var r secp256k1.JacobianPoint
 	if !v.isInf(sp(p)) {
@@ -122,6 +129,8 @@ func (v *secpElement) ScalarMult(s Scalar, p Element) Element {
 	v.p.Set(&r)
 	return v
 }
+
+// ScalarBaseMult uses decred's precomputed byte-window table (variable time).
 func (v *secpElement) ScalarBaseMult(s Scalar) Element {
 	var r secp256k1.JacobianPoint
 	secp256k1.ScalarBaseMultNonConst(sc(s), &r)
@@ -129,6 +138,7 @@ func (v *secpElement) ScalarBaseMult(s Scalar) Element {
 	return v
 }
 
+// isInf matches decred's own test for the point at infinity.
 func (*secpElement) isInf(p *secp256k1.JacobianPoint) bool {
 	return (p.X.IsZero() && p.Y.IsZero()) || p.Z.IsZero()
 }
@@ -191,6 +201,9 @@ func (v *secpElement) Bytes() []byte {
 	return secp256k1.NewPublicKey(&x, &y).SerializeCompressed()
 }
 
+// SetBytes accepts only the 33-byte compressed form: decred's ParsePubKey
+// would also take 65-byte uncompressed and hybrid encodings, which would
+// give points several encodings.
 func (v *secpElement) SetBytes(b []byte) error {
 	if len(b) != 33 {
 		return fmt.Errorf("%w: length %d, want 33", ErrElementEncoding, len(b))
