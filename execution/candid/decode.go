@@ -137,7 +137,11 @@ func (c Config) newDecoder(data []byte) (*decoder, error) {
 	return d, nil
 }
 
-// args decodes the argument list at the expected types.
+// args decodes the argument list at the expected types. An argument list
+// follows the rules of a tuple record: arguments the receiver does not
+// expect are skipped (but still checked, so that a malformed tail is
+// reported and trailing bytes are detected), and expected arguments the
+// sender did not send must be optional.
 func (d *decoder) args(expected []*Type) ([]Value, error) {
 	wire, err := d.header()
 	if err != nil {
@@ -168,23 +172,38 @@ func (d *decoder) args(expected []*Type) ([]Value, error) {
 
 // decoder reads one message. It never panics: every read is bounds-checked
 // and every allocation is bounded by the input length or by the quota.
+//
+// Two kinds of failure matter to the decoding rules: ErrMismatch is a
+// well-formed value that does not fit the expected type, and an enclosing
+// opt absorbs it (the value reads as none); ErrInvalid and ErrLimit are
+// fatal wherever they happen, because the rest of the message cannot be
+// trusted or would cost too much.
 type decoder struct {
-	data     []byte
-	pos      int
-	depth    int
+	data     []byte // the whole message; never modified or retained
+	pos      int    // offset of the next unread byte
+	depth    int    // current nesting of composite values
 	maxDepth int
-	quota    int
-	table    []Type
+	quota    int // remaining work units
+	// table holds the wire type table. Entries point at each other (and
+	// at the shared primitive types), so recursive wire types are cycles
+	// within this slice, which is allocated once and never grows.
+	table []Type
 }
 
+// fail returns a decoding error at the current offset.
 func (d *decoder) fail(sentinel error, msg string) error {
 	return &DecodeError{Offset: d.pos, Msg: msg, Err: sentinel}
 }
 
+// failAt returns a decoding error at offset off, typically the start of the
+// value being decoded, which is where a reader of a hex dump should look.
 func (d *decoder) failAt(off int, sentinel error, msg string) error {
 	return &DecodeError{Offset: off, Msg: msg, Err: sentinel}
 }
 
+// end reports trailing bytes: a message holds exactly its arguments, and
+// accepting garbage after them would let two different byte strings mean
+// the same message.
 func (d *decoder) end() error {
 	if d.pos != len(d.data) {
 		return d.fail(ErrInvalid, "trailing bytes")
@@ -192,6 +211,8 @@ func (d *decoder) end() error {
 	return nil
 }
 
+// charge spends n units of quota. Once the quota is exhausted it stays
+// exhausted, so a failure absorbed by an opt cannot be retried for free.
 func (d *decoder) charge(n int) error {
 	if n > d.quota || n < 0 {
 		d.quota = 0
@@ -211,6 +232,8 @@ func (d *decoder) reserve(n int) error {
 	return nil
 }
 
+// uleb reads a ULEB128 number that must fit 64 bits (lengths, counts,
+// field ids, variant indexes).
 func (d *decoder) uleb() (uint64, error) {
 	v, n, err := leb128.Uint(d.data[d.pos:])
 	if err != nil {
@@ -220,6 +243,7 @@ func (d *decoder) uleb() (uint64, error) {
 	return v, nil
 }
 
+// sleb reads an SLEB128 number that must fit 64 bits (type references).
 func (d *decoder) sleb() (int64, error) {
 	v, n, err := leb128.Int(d.data[d.pos:])
 	if err != nil {
@@ -229,8 +253,11 @@ func (d *decoder) sleb() (int64, error) {
 	return v, nil
 }
 
-// count reads a length prefix that claims at least minBytes bytes per item
-// of the remaining input.
+// count reads a length prefix. When every item takes at least minBytes
+// bytes of input, a count larger than the rest of the input allows is
+// rejected before anything is allocated for it; items that may take no
+// bytes (minBytes 0: vec elements) are bounded by the quota instead. Counts
+// beyond 2^31 are refused outright so that int conversions cannot wrap.
 func (d *decoder) count(what string, minBytes int) (int, error) {
 	start := d.pos
 	v, err := d.uleb()
@@ -246,6 +273,8 @@ func (d *decoder) count(what string, minBytes int) (int, error) {
 	return int(v), nil
 }
 
+// bytes returns the next n bytes of input (aliasing it: callers copy what
+// they keep) and advances past them.
 func (d *decoder) bytes(n int) ([]byte, error) {
 	if n > len(d.data)-d.pos {
 		return nil, d.fail(ErrInvalid, "unexpected end of input")
@@ -256,6 +285,10 @@ func (d *decoder) bytes(n int) ([]byte, error) {
 }
 
 // header reads the magic number, the type table and the argument types.
+// All type-level checks happen here, once per message, so that decoding
+// values can rely on them: references are in range, field ids strictly
+// increase, and service methods have function types. The table may define
+// recursive types and may define one type several times; both are legal.
 func (d *decoder) header() ([]*Type, error) {
 	if len(d.data) < 4 || string(d.data[:4]) != "DIDL" {
 		return nil, d.fail(ErrInvalid, "missing DIDL magic number")
@@ -296,6 +329,10 @@ func (d *decoder) header() ([]*Type, error) {
 }
 
 // typeRef reads a type reference: a primitive opcode or a table index.
+// Constructor opcodes (opt, vec, ...) and future opcodes may only head a
+// table entry, never appear as a reference; the spec's grammar I(...) only
+// admits primitives and indexes, which is also what rules out type
+// definitions such as "T = T" with no constructor in between.
 func (d *decoder) typeRef() (*Type, error) {
 	start := d.pos
 	op, err := d.sleb()
@@ -318,7 +355,9 @@ func (d *decoder) typeRef() (*Type, error) {
 	return nil, d.failAt(start, ErrInvalid, "invalid type reference")
 }
 
-// tableEntry reads one type table entry into t.
+// tableEntry reads one type table entry into t. Entries are filled in
+// place, so a reference to an entry that has not been read yet is already
+// a valid pointer; header completes every entry before any value is read.
 func (d *decoder) tableEntry(t *Type) error {
 	start := d.pos
 	op, err := d.sleb()
@@ -419,6 +458,9 @@ func (d *decoder) tableEntry(t *Type) error {
 		return nil
 	}
 	if op < -24 {
+		// A future type: a newer encoder's extension, described by a
+		// length-prefixed blob that this decoder skips. Its values are
+		// length-prefixed too, so they can be skipped as well.
 		t.Kind = KindFuture
 		t.Opcode = op
 		n, err := d.count("future type", 1)
@@ -431,7 +473,9 @@ func (d *decoder) tableEntry(t *Type) error {
 	return d.failAt(start, ErrInvalid, "invalid type table entry")
 }
 
-// enter and leave track nesting depth.
+// enter and leave track the nesting depth of composite values. The depth
+// bounds the Go stack: recursive wire types allow values whose every level
+// takes no bytes (μx.record {x}), which only the depth limit stops.
 func (d *decoder) enter() error {
 	d.depth++
 	if d.depth > d.maxDepth {
@@ -442,6 +486,8 @@ func (d *decoder) enter() error {
 
 func (d *decoder) leave() { d.depth-- }
 
+// isMismatch reports whether err is a type mismatch, the only error an opt
+// may absorb.
 func isMismatch(err error) bool {
 	var de *DecodeError
 	return errors.As(err, &de) && de.Err == ErrMismatch
@@ -461,7 +507,16 @@ func (d *decoder) absent(e *Type, what string) (Value, error) {
 	return nil, d.fail(ErrMismatch, "missing "+what+" of type "+e.Kind.String())
 }
 
-// value decodes one value of wire type w at the expected type e.
+// value decodes one value of wire type w at the expected type e, following
+// the decoding relation "v :? t ~> v'" of the Candid spec (section
+// Deserialisation). The rules are value-level, as in the spec: a wire
+// type need not be a subtype of the expected one as long as the value at
+// hand decodes (an empty vec decodes at any vec type, a variant at a type
+// lacking some of its other cases).
+//
+// Order matters: reserved and opt accept values of any wire type and are
+// handled first; otherwise the wire and expected kinds must agree, with
+// nat-as-int the only primitive coercion.
 func (d *decoder) value(w, e *Type) (Value, error) {
 	if err := d.charge(1); err != nil {
 		return nil, err
@@ -610,6 +665,11 @@ func (d *decoder) value(w, e *Type) (Value, error) {
 
 // opt decodes a value of wire type w at the expected opt type e, with the
 // special opt rule: a value that does not decode at e.Elem gives none.
+// The spec's cases, in order: null and reserved values give none; an opt
+// value gives none or its content decoded at e.Elem; any other value is
+// treated as if it were wrapped in an opt. The last case is what lets a
+// sender make a field or argument more specific (opt T to T) without
+// breaking receivers.
 func (d *decoder) opt(w, e *Type) (Value, error) {
 	switch w.Kind {
 	case KindNull, KindReserved:
@@ -632,6 +692,11 @@ func (d *decoder) opt(w, e *Type) (Value, error) {
 
 // optInner decodes the content of an opt: a value of wire type w at the
 // expected type e, or none if that fails with a mismatch.
+//
+// A failed attempt rewinds to the start of the value and skips it by its
+// wire type, which also validates it: a malformed value inside an opt is
+// still an error. The attempt and the skip are both charged to the quota,
+// so nested failing opts cannot multiply work beyond it.
 func (d *decoder) optInner(w, e *Type) (Value, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
@@ -652,6 +717,8 @@ func (d *decoder) optInner(w, e *Type) (Value, error) {
 	return Opt{}, nil
 }
 
+// text reads a text value: a length and UTF-8 bytes, which must be valid
+// (the spec requires decoders to reject invalid UTF-8).
 func (d *decoder) text() (string, error) {
 	start := d.pos
 	n, err := d.count("text", 1)
@@ -665,6 +732,10 @@ func (d *decoder) text() (string, error) {
 	return string(b), nil
 }
 
+// principal reads a principal (also the body of service references): the
+// tag 1 and a blob of at most 29 bytes. Tag 0 is an opaque reference,
+// meaningful only with a reference table, which the Internet Computer
+// never sends; it is rejected as invalid.
 func (d *decoder) principal() (bigfile.Principal, error) {
 	start := d.pos
 	b, err := d.bytes(1)
@@ -689,6 +760,11 @@ func (d *decoder) principal() (bigfile.Principal, error) {
 	return p, nil
 }
 
+// vec decodes a vector. A blob (vec nat8 on both sides) is copied in one
+// step, since its length is already bounded by the input. Other vectors
+// check their length against the quota before allocating, and the slice
+// grows from at most 1024 elements, so a length prefix alone never causes
+// a large allocation.
 func (d *decoder) vec(w, e *Type) (Value, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
@@ -734,6 +810,12 @@ func (d *decoder) vec(w, e *Type) (Value, error) {
 	return out, nil
 }
 
+// record decodes a record by merging the wire fields and the expected
+// fields, both sorted by id: a field on both sides is decoded, a wire-only
+// field is skipped, and an expected-only field must be optional (opt,
+// null or reserved), which is how records gain optional fields without
+// breaking older senders. The result has exactly the expected fields, in
+// the expected order, which the Go mapping relies on.
 func (d *decoder) record(w, e *Type) (Value, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
@@ -781,6 +863,10 @@ func (d *decoder) record(w, e *Type) (Value, error) {
 	return out, nil
 }
 
+// variant decodes a variant: the wire index selects a wire case, whose id
+// must be one of the expected cases. An unknown case is a mismatch, which
+// an enclosing opt turns into none; that is the spec's way of letting
+// variants gain cases in results.
 func (d *decoder) variant(w, e *Type) (Value, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
@@ -808,7 +894,10 @@ func (d *decoder) variant(w, e *Type) (Value, error) {
 }
 
 // skip reads past one value of wire type w, checking that it is well
-// formed.
+// formed: a skipped value must be as valid as a decoded one (valid UTF-8,
+// minimal LEB128, tags in range), so the accepted set of messages does not
+// depend on the receiver's types. It charges the quota like decoding does
+// but allocates nothing besides error values.
 func (d *decoder) skip(w *Type) error {
 	if err := d.charge(1); err != nil {
 		return err
@@ -929,7 +1018,9 @@ func groupLen(b []byte, signed bool) (int, error) {
 }
 
 // validateTypes checks expected types given to a decoder, with the same
-// rules as the encoder.
+// rules as the encoder (it builds, and discards, their type table). The
+// decoder relies on them: fields sorted by id for the record merge and
+// the variant search, no nil pointers, no future types.
 func validateTypes(ts []*Type) error {
 	tb := tableBuilder{idx: map[*Type]int64{}, byBytes: map[string]int64{}, open: map[*Type]bool{}}
 	for _, t := range ts {

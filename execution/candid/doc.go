@@ -63,7 +63,7 @@
 //	Nat                              nat
 //	Int, *big.Int                    int (a nil *big.Int cannot be encoded)
 //	bigfile.Principal                principal
-//	bigfile.CubeID                   principal (the cube's principal)
+//	bigfile.CubeID                   principal (decoding other principals fails)
 //	Null, Reserved                   null, reserved
 //	FuncRef, ServiceRef              func () -> (), service {} (see below)
 //	[]byte, [N]byte (uint8 kinds)    blob (vec nat8)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/thebigfile/bigfile"
@@ -44,7 +45,10 @@ func AppendEncode(dst []byte, types []*Type, values []Value) ([]byte, error) {
 }
 
 // appendHeader appends the magic number, the type table and the argument
-// type references for types.
+// type references for types. Building the table also validates every
+// type reachable from types, so value encoding can rely on well-formed
+// types (non-nil elements, sorted fields) and the header is written only
+// once everything checks out.
 func appendHeader(b []byte, types []*Type) ([]byte, error) {
 	tb := tableBuilder{idx: map[*Type]int64{}, byBytes: map[string]int64{}, open: map[*Type]bool{}}
 	refs := make([]int64, len(types))
@@ -73,6 +77,10 @@ func appendHeader(b []byte, types []*Type) ([]byte, error) {
 // the reference JavaScript encoder for non-recursive types. A node reached
 // again while it is still being built (a cycle) gets its slot reserved at
 // that moment and filled when it completes.
+//
+// Matching the JavaScript encoder matters because its output is the de
+// facto reference: test vectors, recorded traffic and cached hashes of
+// arguments compare bytes, not values.
 type tableBuilder struct {
 	entries [][]byte
 	idx     map[*Type]int64  // finished or reserved nodes
@@ -92,6 +100,7 @@ func (tb *tableBuilder) ref(t *Type) (int64, error) {
 	if i, ok := tb.idx[t]; ok {
 		return i, nil
 	}
+	// A node still open is an ancestor: t is reached through a cycle.
 	if tb.open[t] {
 		// A cycle: reserve the slot now; the entry is filled in when the
 		// outer visit of t completes.
@@ -110,6 +119,10 @@ func (tb *tableBuilder) ref(t *Type) (int64, error) {
 		tb.entries[i] = e
 		return i, nil
 	}
+	// Entries of different nodes with equal bytes denote equal types,
+	// because their references already point at shared entries; keep one.
+	// Reserved (recursive) entries are never shared this way, as their
+	// bytes were not known when other nodes referred to them.
 	if i, ok := tb.byBytes[string(e)]; ok {
 		tb.idx[t] = i
 		return i, nil
@@ -121,7 +134,12 @@ func (tb *tableBuilder) ref(t *Type) (int64, error) {
 	return i, nil
 }
 
-// entry returns the table entry of the composite type t.
+// entry returns the table entry of the composite type t: its opcode and
+// operands, with child types as references. Children are visited before
+// the entry is built, in the order the entry lists them, which is what
+// puts them ahead of their parent in the table. Invalid types are
+// reported here (unsorted or duplicate ids, names that do not hash to
+// their ids, bad annotations, methods without function types).
 func (tb *tableBuilder) entry(t *Type) ([]byte, error) {
 	switch t.Kind {
 	case KindOpt, KindVec:
@@ -215,7 +233,11 @@ func (tb *tableBuilder) entry(t *Type) ([]byte, error) {
 	return nil, errorf(ErrType, "cannot encode a type of kind %s", t.Kind)
 }
 
-// appendValue appends the encoding of v at type t.
+// appendValue appends the encoding of v at type t, which has been
+// validated by appendHeader. It is lenient where leniency is unambiguous
+// (record fields in any order, missing optional fields, a Vec for a blob,
+// nil for none) and strict about Go types, since a wrong Go type usually
+// means the value was built for another Candid type.
 func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 	if depth > maxEncodeDepth {
 		return b, errorf(ErrValue, "value nested deeper than %d", maxEncodeDepth)
@@ -230,7 +252,9 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 		}
 		return b, nil
 	case KindReserved:
-		return b, nil // any value, encoded as nothing
+		// Any value, encoded as nothing: a sender uses reserved to retire
+		// a field while keeping its id taken.
+		return b, nil
 	case KindEmpty:
 		return b, errorf(ErrValue, "type empty has no values")
 	case KindBool:
@@ -268,66 +292,13 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 			return leb128.AppendBigInt(b, x), nil
 		}
 		return mismatch()
-	case KindNat8:
-		x, ok := v.(uint8)
+	case KindNat8, KindNat16, KindNat32, KindNat64, KindInt8, KindInt16, KindInt32, KindInt64,
+		KindFloat32, KindFloat64:
+		nb, ok := appendFixed(b, t.Kind, v)
 		if !ok {
 			return mismatch()
 		}
-		return append(b, x), nil
-	case KindNat16:
-		x, ok := v.(uint16)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint16(b, x), nil
-	case KindNat32:
-		x, ok := v.(uint32)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint32(b, x), nil
-	case KindNat64:
-		x, ok := v.(uint64)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint64(b, x), nil
-	case KindInt8:
-		x, ok := v.(int8)
-		if !ok {
-			return mismatch()
-		}
-		return append(b, byte(x)), nil
-	case KindInt16:
-		x, ok := v.(int16)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint16(b, uint16(x)), nil
-	case KindInt32:
-		x, ok := v.(int32)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint32(b, uint32(x)), nil
-	case KindInt64:
-		x, ok := v.(int64)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint64(b, uint64(x)), nil
-	case KindFloat32:
-		x, ok := v.(float32)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint32(b, math.Float32bits(x)), nil
-	case KindFloat64:
-		x, ok := v.(float64)
-		if !ok {
-			return mismatch()
-		}
-		return binary.LittleEndian.AppendUint64(b, math.Float64bits(x)), nil
+		return nb, nil
 	case KindText:
 		x, ok := v.(string)
 		if !ok {
@@ -374,6 +345,9 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 		}
 		return b, nil
 	case KindRecord:
+		// Fields are written in the type's order (by id), whatever the
+		// value's order. Every value field must be used, so that a typo in
+		// a field name is an error rather than a silently dropped field.
 		x, ok := v.(Record)
 		if !ok {
 			return mismatch()
@@ -402,6 +376,8 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 		}
 		return b, nil
 	case KindVariant:
+		// The wire carries the case's index in the type's sorted case list,
+		// not its id.
 		x, ok := v.(Variant)
 		if !ok {
 			return mismatch()
@@ -414,6 +390,8 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 		}
 		return b, errorf(ErrValue, "variant value case %s is not in its type", fieldName(Field{ID: x.ID, Name: x.Name}))
 	case KindFunc:
+		// A public method reference: tag 1, the service principal, the
+		// method name. Opaque references (tag 0) cannot be produced.
 		x, ok := v.(FuncRef)
 		if !ok {
 			return mismatch()
@@ -428,6 +406,37 @@ func appendValue(b []byte, t *Type, v Value, depth int) ([]byte, error) {
 		return appendPrincipal(b, x.Principal), nil
 	}
 	return b, errorf(ErrType, "cannot encode a value of kind %s", t.Kind)
+}
+
+// appendFixed appends a fixed-width number (little-endian, two's complement
+// for signed, IEEE 754 for floats) and reports whether v's Go type is the
+// one [Value] documents for kind k. The Go type must match exactly: a
+// uint64 for a nat32 field is a caller's bug worth reporting, not a value
+// to truncate.
+func appendFixed(b []byte, k Kind, v Value) ([]byte, bool) {
+	switch x := v.(type) {
+	case uint8:
+		return append(b, x), k == KindNat8
+	case uint16:
+		return binary.LittleEndian.AppendUint16(b, x), k == KindNat16
+	case uint32:
+		return binary.LittleEndian.AppendUint32(b, x), k == KindNat32
+	case uint64:
+		return binary.LittleEndian.AppendUint64(b, x), k == KindNat64
+	case int8:
+		return append(b, byte(x)), k == KindInt8
+	case int16:
+		return binary.LittleEndian.AppendUint16(b, uint16(x)), k == KindInt16
+	case int32:
+		return binary.LittleEndian.AppendUint32(b, uint32(x)), k == KindInt32
+	case int64:
+		return binary.LittleEndian.AppendUint64(b, uint64(x)), k == KindInt64
+	case float32:
+		return binary.LittleEndian.AppendUint32(b, math.Float32bits(x)), k == KindFloat32
+	case float64:
+		return binary.LittleEndian.AppendUint64(b, math.Float64bits(x)), k == KindFloat64
+	}
+	return b, false
 }
 
 // lookup finds the value of type field f (the i-th field of its type):
@@ -460,20 +469,7 @@ func fieldName(f Field) string {
 	if f.Name != "" {
 		return f.Name
 	}
-	return leb128Itoa(f.ID)
-}
-
-func leb128Itoa(x uint32) string {
-	var buf [10]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + x%10)
-		x /= 10
-		if x == 0 {
-			return string(buf[i:])
-		}
-	}
+	return strconv.FormatUint(uint64(f.ID), 10)
 }
 
 func appendText(b []byte, s string) ([]byte, error) {

@@ -43,6 +43,10 @@ const (
 )
 
 // codec is the compiled mapping between a Go type and a Candid type.
+// Codecs are built once per Go type and cached for the life of the
+// process (Go types are finite, unlike dynamically built Candid types);
+// after publication they are read-only, except for the header, which is
+// built once under its sync.Once.
 type codec struct {
 	t      *Type
 	mode   mode
@@ -80,6 +84,22 @@ var (
 	anyServiceType = ServiceOf()
 )
 
+// goKinds maps the Go kinds with a fixed Candid type. Named types follow
+// their kind (type Cycles uint64 is a nat64). Go's int and uint have no
+// fixed width; they map to the 64-bit types, their width on every platform
+// BIG supports.
+var goKinds = map[reflect.Kind]struct {
+	mode mode
+	t    *Type
+}{
+	reflect.Bool: {mBool, BoolType}, reflect.String: {mString, TextType},
+	reflect.Uint8: {mUint, Nat8Type}, reflect.Uint16: {mUint, Nat16Type},
+	reflect.Uint32: {mUint, Nat32Type}, reflect.Uint64: {mUint, Nat64Type}, reflect.Uint: {mUint, Nat64Type},
+	reflect.Int8: {mInt, Int8Type}, reflect.Int16: {mInt, Int16Type},
+	reflect.Int32: {mInt, Int32Type}, reflect.Int64: {mInt, Int64Type}, reflect.Int: {mInt, Int64Type},
+	reflect.Float32: {mFloat32, Float32Type}, reflect.Float64: {mFloat64, Float64Type},
+}
+
 // codecs caches the codec of every Go type seen (reflect.Type -> *codec).
 var codecs sync.Map
 
@@ -109,6 +129,12 @@ type builder struct {
 	building map[reflect.Type]*codec
 }
 
+// build returns the codec of rt. The codec is registered before its
+// children are built, so a child that refers back to rt (through a
+// pointer, slice or array) gets the same codec and Candid type: the cycle
+// in the Go type becomes a cycle in the Candid type graph. Special types
+// are checked before kinds, since e.g. bigfile.CubeID is a uint64 but maps
+// to principal.
 func (b *builder) build(rt reflect.Type) (*codec, error) {
 	if c, ok := b.building[rt]; ok {
 		return c, nil
@@ -128,6 +154,9 @@ func (b *builder) build(rt reflect.Type) (*codec, error) {
 	case intRT:
 		return prim(mCInt, IntType)
 	case bigIntPtrRT:
+		// *big.Int is the number itself, not an opt: that is how Go code
+		// passes big integers around, and an optional one is **big.Int
+		// or *Int.
 		return prim(mBigInt, IntType)
 	case principalRT:
 		return prim(mPrincipal, PrincipalType)
@@ -142,31 +171,10 @@ func (b *builder) build(rt reflect.Type) (*codec, error) {
 	case serviceRT:
 		return prim(mService, anyServiceType)
 	}
+	if k, ok := goKinds[rt.Kind()]; ok {
+		return prim(k.mode, k.t)
+	}
 	switch rt.Kind() {
-	case reflect.Bool:
-		return prim(mBool, BoolType)
-	case reflect.String:
-		return prim(mString, TextType)
-	case reflect.Uint8:
-		return prim(mUint, Nat8Type)
-	case reflect.Uint16:
-		return prim(mUint, Nat16Type)
-	case reflect.Uint32:
-		return prim(mUint, Nat32Type)
-	case reflect.Uint64, reflect.Uint:
-		return prim(mUint, Nat64Type)
-	case reflect.Int8:
-		return prim(mInt, Int8Type)
-	case reflect.Int16:
-		return prim(mInt, Int16Type)
-	case reflect.Int32:
-		return prim(mInt, Int32Type)
-	case reflect.Int64, reflect.Int:
-		return prim(mInt, Int64Type)
-	case reflect.Float32:
-		return prim(mFloat32, Float32Type)
-	case reflect.Float64:
-		return prim(mFloat64, Float64Type)
 	case reflect.Pointer:
 		elem, err := b.build(rt.Elem())
 		if err != nil {
@@ -176,6 +184,8 @@ func (b *builder) build(rt reflect.Type) (*codec, error) {
 		c.t.Kind, c.t.Elem = KindOpt, elem.t
 		return c, nil
 	case reflect.Slice, reflect.Array:
+		// Byte slices and arrays are blobs, copied in bulk rather than
+		// element by element.
 		if rt.Elem().Kind() == reflect.Uint8 && !isSpecial(rt.Elem()) {
 			c.mode, c.t = mBlob, BlobType
 			if rt.Kind() == reflect.Array {
@@ -209,7 +219,9 @@ func isSpecial(rt reflect.Type) bool {
 }
 
 // buildStruct compiles a struct: a record, or a variant if any field has
-// the "variant" tag option.
+// the "variant" tag option. The Candid fields are sorted by id, the wire
+// order, and each remembers its Go field index, so encoding and decoding
+// walk the struct in wire order without lookups.
 func (b *builder) buildStruct(c *codec, rt reflect.Type) error {
 	type fieldInfo struct {
 		f     Field
@@ -230,6 +242,8 @@ func (b *builder) buildStruct(c *codec, rt reflect.Type) error {
 		var f Field
 		switch {
 		case name == "":
+			// Positional, like a tuple component: the id is the field's
+			// position among the mapped fields.
 			f.ID = uint32(pos)
 		case isDigits(name):
 			id, err := strconv.ParseUint(name, 10, 32)
@@ -337,7 +351,10 @@ func AppendMarshal(dst []byte, args ...any) ([]byte, error) {
 }
 
 // appendGoHeader appends the message header for the argument codecs,
-// caching the header of single-argument messages in the codec.
+// caching the header of single-argument messages in the codec. The header
+// depends only on the types, and building it (hash-consing the table) is
+// most of the cost of encoding a small value, so the common case of one
+// struct argument pays for it once per Go type.
 func appendGoHeader(b []byte, cs []*codec) ([]byte, error) {
 	if len(cs) == 1 {
 		c := cs[0]
@@ -354,7 +371,10 @@ func appendGoHeader(b []byte, cs []*codec) ([]byte, error) {
 	return appendHeader(b, ts)
 }
 
-// appendGo appends the encoding of the Go value rv through codec c.
+// appendGo appends the encoding of the Go value rv through codec c. It
+// writes straight from the Go value, without building a dynamic Value,
+// which keeps Marshal to the buffer growth plus the boxing of special
+// types (Nat, Principal) by reflect.Value.Interface.
 func appendGo(b []byte, c *codec, rv reflect.Value, depth int) ([]byte, error) {
 	if depth > maxEncodeDepth {
 		return b, errorf(ErrValue, "value nested deeper than %d", maxEncodeDepth)
@@ -455,6 +475,9 @@ func appendGo(b []byte, c *codec, rv reflect.Value, depth int) ([]byte, error) {
 		}
 		return b, nil
 	case mVariant:
+		// Exactly one case pointer must be set; a zero variant struct is
+		// almost always a forgotten assignment, so it is an error rather
+		// than a default case.
 		chosen := -1
 		for i, f := range c.fields {
 			if !rv.Field(f.index).IsNil() {
@@ -517,7 +540,12 @@ func (cfg Config) Unmarshal(data []byte, ptrs ...any) error {
 	return nil
 }
 
-// assign stores the decoded value v (of type c.t) into rv.
+// assign stores the decoded value v into rv. v was decoded at c.t, so its
+// dynamic type is the one [Value] documents for c.t; the checked type
+// assertions only guard against a broken invariant, reported as a
+// mismatch instead of a panic. Optional values and variant cases get
+// freshly allocated targets, and slices are replaced, never appended to,
+// so nothing decoded aliases the caller's previous contents or the input.
 func assign(c *codec, rv reflect.Value, v Value) error {
 	bad := func() error { return errorf(ErrMismatch, "cannot store %T in Go type %s", v, c.rt) }
 	switch c.mode {
@@ -594,6 +622,8 @@ func assign(c *codec, rv reflect.Value, v Value) error {
 		}
 		rv.Set(reflect.ValueOf(x))
 	case mCubeID:
+		// Any principal decodes at principal; only cube-id-shaped ones
+		// fit a CubeID, so other principals are a mismatch.
 		x, ok := v.(bigfile.Principal)
 		if !ok {
 			return bad()
