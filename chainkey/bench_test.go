@@ -32,3 +32,23 @@ func BenchmarkTapeRandomness(b *testing.B) {
 		n++
 	}
 }
+
+// BenchmarkCommitteeVerifyAggregate27 checks a 27-signer notarization
+// multi-signature from bytes (decode, sum 27 keys, one pairing product).
+func BenchmarkCommitteeVerifyAggregate27(b *testing.B) {
+	c, nodes := committee(b, 40)
+	msg := []byte("notarize")
+	var signers []int
+	var sigs [][]byte
+	for i := range 27 {
+		s, _ := nodes[i].Signing.SignMulti(msg).MarshalBinary()
+		signers = append(signers, i)
+		sigs = append(sigs, s)
+	}
+	agg, _ := c.Aggregate(sigs)
+	for b.Loop() {
+		if err := c.VerifyAggregate(signers, msg, agg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -23,9 +23,11 @@
 //     a trusted dealer and complete DKG runs for tests and examples.
 //
 // This package ties the BLS parts together for consumers: [ThresholdKey]
-// signs, verifies and combines on byte slices (what consensus and state
-// certification call), [Beacon] chains the random beacon, and [Tape]
-// turns a height's threshold signature into per-cube random streams.
+// signs, verifies and combines threshold shares on byte slices (what
+// consensus and state certification call), [Committee] verifies and
+// aggregates the nodes' multi-signatures (notarization, finalization),
+// [Beacon] chains the random beacon, and [Tape] turns a height's
+// threshold signature into per-cube random streams.
 //
 // Thresholds follow the IC: with n nodes and f = ⌊(n−1)/3⌋ faults, the
 // low-threshold key (beacon, tape) needs f+1 shares and the high-threshold
@@ -53,6 +55,14 @@
 //	s, err := bls.ParseSignature(sig)
 //	beacon := chainkey.Beacon{Height: parent.Height + 1, Signature: s}
 //	seed := beacon.Randomness()                                // ranks, committees
+//
+// Notarization and finalization shares are individual multi-signatures,
+// checked against a [Committee] built from the registry's keys and proofs
+// of possession:
+//
+//	share, _ := myNodeKey.SignMulti(msg).MarshalBinary()
+//	agg, _ := committee.Aggregate(shares)
+//	err := committee.VerifyAggregate(signers, msg, agg)          // on failure: committee.BatchVerify
 //
 // and execution reads cube randomness from the tape of the batch's height:
 //
