@@ -201,3 +201,31 @@ func TestTape(t *testing.T) {
 func tapeFor(t testing.TB, ks []*chainkey.ThresholdKey) chainkey.Tape {
 	return chainkey.Tape{Height: 1, Signature: thresholdSign(t, ks, []int{0, 1}, chainkey.TapeMessage(1))}
 }
+
+// ThresholdKey is documented as safe for concurrent use (its share-key
+// cache is shared); run under -race to check.
+func TestThresholdKeyConcurrent(t *testing.T) {
+	ks := keys(t, 3, 6)
+	msg := []byte("concurrent")
+	var shares [][]byte
+	for _, k := range ks {
+		s, _ := k.SignShare(msg)
+		shares = append(shares, s)
+	}
+	errs := make(chan error, 6)
+	for i := range 6 {
+		go func() {
+			if err := ks[0].VerifyShare(msg, shares[i]); err != nil {
+				errs <- err
+				return
+			}
+			_, err := ks[0].Combine(msg, [][]byte{shares[i], shares[(i+1)%6], shares[(i+2)%6]})
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
