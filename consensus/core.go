@@ -82,7 +82,8 @@ type slot struct {
 	myBeacon  bool
 	myCUP     bool
 	proposed  bool
-	disq      map[int]bool // ranks whose maker equivocated
+	disq      map[int]bool            // ranks whose maker equivocated
+	relayed   map[bigfile.NodeID]bool // peers sent this height's notarized proposals
 	started   bool
 	start     bigfile.Time // round start: when Height−1 became notarized
 	ranks     []int        // rank of each node index, from the beacon at Height−1

@@ -192,6 +192,9 @@ func (c *Core) advanceNotarized() bool {
 }
 
 func (c *Core) chainBlockNotarized(s *slot) *Proposal {
+	if !s.chain.IsZero() {
+		return s.proposals[s.chain]
+	}
 	for hash := range s.notar {
 		if p := s.proposals[hash]; p != nil {
 			return p
@@ -367,6 +370,7 @@ func (c *Core) deliver() bool {
 			c.delivered = h
 			c.trim(h)
 			delivered = true
+			c.advanceNotarized()
 		}
 		return delivered
 	}
@@ -623,6 +627,16 @@ func (c *Core) propose() bool {
 	s.state[hash] = 1
 	s.proposed = true
 	c.persist(p)
+	// Send what a notary needs to check the block along with it: the
+	// parent's notarization (peers may have notarized a different block at
+	// the previous height) and the beacon that ranks this height. Peers that
+	// hold them drop the copies without verifying them.
+	if n := c.slots[h-1].notar[parent.Hash()]; n != nil {
+		c.broadcast(n)
+	}
+	if b := c.beaconAt(h - 1); b != nil && h-1 > c.floor {
+		c.broadcast(b)
+	}
 	c.broadcast(p)
 	return true
 }

@@ -89,6 +89,9 @@ func (c *Core) receive(from bigfile.NodeID, a Artifact) error {
 		set.sigs[i] = a.Signature
 		set.dirty = true
 		c.dirty[h] = true
+		if a.Type == KindNotarizationShare && h == c.notarized+1 && s.proposals[a.Target] == nil {
+			c.relayTo(from, s, h)
+		}
 		return nil
 	case *Aggregate:
 		return c.receiveAggregate(a)
@@ -280,7 +283,7 @@ func (c *Core) onStatus(from bigfile.NodeID, st Status) {
 		if s.final != nil {
 			c.send(from, s.final)
 		}
-		if s.beacon != nil && h+1 > st.Notarized {
+		if s.beacon != nil && (h > st.Delivered || h+1 > st.Notarized) {
 			c.send(from, s.beacon)
 		}
 	}
@@ -327,4 +330,26 @@ func (c *Core) beaconAt(h bigfile.Height) *Aggregate {
 		return s.beacon
 	}
 	return nil
+}
+
+// relayTo sends peer the proposals this node notarized at the open height
+// h, once per peer and height. It is called when the peer signed a block
+// this node has not seen: either the block is still in flight, or the maker
+// equivocated, and then each side needs the other's block to see it.
+func (c *Core) relayTo(peerID bigfile.NodeID, s *slot, h bigfile.Height) {
+	if len(s.myNotar) == 0 {
+		return
+	}
+	if s.relayed == nil {
+		s.relayed = map[bigfile.NodeID]bool{}
+	}
+	if s.relayed[peerID] {
+		return
+	}
+	s.relayed[peerID] = true
+	for _, p := range s.sortedProposals() {
+		if s.myNotar[p.Hash()] {
+			c.send(peerID, p)
+		}
+	}
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// Log, when set, records protocol events (proposals, deliveries,
 	// catch-ups) for [Cluster.TakeLog].
 	Log bool
+	// Verbose adds each node's notarization and finalization shares and
+	// every notarization and finalization it stores to the log.
+	Verbose bool
 }
 
 // Behavior makes a node Byzantine for tests. Its core stays honest; the
@@ -233,6 +236,14 @@ func (c *Cluster) drain(n *Node) {
 				}
 			case *consensus.CatchUpPackage:
 				c.logf("%s: catch-up package %d", n.Name, a.Height())
+			case *consensus.Share:
+				if c.opts.Verbose && a.Type != consensus.KindBeaconShare {
+					c.logf("%s: %s %d %s", n.Name, a.Type, a.Height, short(a.Target))
+				}
+			case *consensus.Aggregate:
+				if c.opts.Verbose && a.Type != consensus.KindBeacon {
+					c.logf("%s: got %s %d %s", n.Name, a.Type, a.Height, short(a.Target))
+				}
 			}
 		}
 		for _, m := range rd.Messages {
