@@ -126,6 +126,9 @@ func (c Config) newDecoder(data []byte) (*decoder, error) {
 	if d.maxDepth == 0 {
 		d.maxDepth = DefaultMaxDepth
 	}
+	// The default quota grows with the input, so that any message whose
+	// values take at least one byte each decodes, while zero-size values
+	// (the only way to get more values than bytes) get a fixed allowance.
 	if d.quota == 0 {
 		d.quota = DefaultQuotaBase
 		if len(data) < (math.MaxInt-DefaultQuotaBase)/DefaultQuotaPerByte {
@@ -535,6 +538,8 @@ func (d *decoder) value(w, e *Type) (Value, error) {
 		// future value is skipped and reads as reserved.
 		return Reserved{}, d.skip(w)
 	}
+	// No value has type empty, so a message claiming one is malformed,
+	// whatever the receiver expects.
 	if w.Kind == KindEmpty {
 		return nil, d.fail(ErrInvalid, "value of type empty")
 	}
@@ -568,6 +573,8 @@ func (d *decoder) value(w, e *Type) (Value, error) {
 		d.pos += n
 		return Nat{v}, nil
 	case KindInt:
+		// nat <: int: a nat on the wire is unsigned LEB128 and is read as
+		// such, then widened.
 		var v *big.Int
 		var n int
 		var err error
@@ -631,6 +638,8 @@ func (d *decoder) value(w, e *Type) (Value, error) {
 	case KindPrincipal:
 		return d.principal()
 	case KindService:
+		// References decode unconditionally (spec: "References"): the
+		// method sets of the two service types are not compared.
 		p, err := d.principal()
 		if err != nil {
 			return nil, err
@@ -784,6 +793,9 @@ func (d *decoder) vec(w, e *Type) (Value, error) {
 	if err := d.reserve(n); err != nil {
 		return nil, err
 	}
+	// A blob is expected but the wire elements are not nat8: each element
+	// must still decode as nat8 (it only can if it is one, so this path
+	// serves empty vectors and reports the mismatch otherwise).
 	if e.Elem.Kind == KindNat8 {
 		out := make([]byte, 0, min(n, len(d.data)-d.pos))
 		for range n {

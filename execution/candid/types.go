@@ -7,7 +7,10 @@ import (
 	"strings"
 )
 
-// Kind is the constructor of a Candid [Type].
+// Kind is the constructor of a Candid [Type]. Kinds are this package's
+// numbering, not wire opcodes: the opcodes are negative SLEB128 numbers
+// with gaps, while a small dense Kind indexes tables and keeps the zero
+// value invalid, so an uninitialised Type is caught by the encoder.
 type Kind uint8
 
 // The kinds of Candid types. The zero Kind is invalid.
@@ -63,7 +66,9 @@ func (k Kind) String() string {
 // opcode alone, never placed in the type table.
 func (k Kind) IsPrimitive() bool { return k >= KindNull && k <= KindPrincipal }
 
-// opcodes maps primitive and constructor kinds to their SLEB128 opcodes.
+// opcodes maps primitive and constructor kinds to their SLEB128 opcodes
+// (reference/system-api.md §5.2). KindFuture has no fixed opcode: each
+// future type carries its own in Type.Opcode.
 var opcodes = [...]int64{
 	KindNull: -1, KindBool: -2, KindNat: -3, KindInt: -4,
 	KindNat8: -5, KindNat16: -6, KindNat32: -7, KindNat64: -8,
@@ -73,7 +78,9 @@ var opcodes = [...]int64{
 	KindVariant: -21, KindFunc: -22, KindService: -23, KindPrincipal: -24,
 }
 
-// FuncAnnotation is a function type annotation, encoded as one byte.
+// FuncAnnotation is a function type annotation, encoded as one byte. The
+// spec treats annotations as a set; encoders write them in the order given
+// and decoders keep the wire order.
 type FuncAnnotation uint8
 
 // Function annotations (query, oneway, composite_query).
@@ -166,7 +173,9 @@ var (
 	BlobType = &Type{Kind: KindVec, Elem: Nat8Type}
 )
 
-// primTypes maps a primitive kind to its shared Type.
+// primTypes maps a primitive kind to its shared Type. The decoder points
+// wire references at these, so decoded type graphs share primitives with
+// user-built ones and comparisons of primitive kinds never allocate.
 var primTypes = [...]*Type{
 	KindNull: NullType, KindBool: BoolType, KindNat: NatType, KindInt: IntType,
 	KindNat8: Nat8Type, KindNat16: Nat16Type, KindNat32: Nat32Type, KindNat64: Nat64Type,
@@ -218,6 +227,10 @@ func ServiceOf(methods ...Method) *Type {
 // (its ID is filled in by [RecordOf] and [VariantOf]).
 func F(name string, t *Type) Field { return Field{Name: name, Type: t} }
 
+// normFields copies fields (so the caller's slice is never reordered), sets
+// the ids of named fields and sorts by id. The stable sort keeps
+// duplicates in the caller's order, so the encoder's duplicate-id error
+// names them as written.
 func normFields(fields []Field) []Field {
 	fs := slices.Clone(fields)
 	for i := range fs {
@@ -239,7 +252,9 @@ func Hash(name string) uint32 {
 	return h
 }
 
-// isTuple reports whether fs are numbered 0, 1, 2, ... without names.
+// isTuple reports whether fs are numbered 0, 1, 2, ... without names, in
+// which case String prints the record in the short tuple syntax
+// record { nat; text }.
 func isTuple(fs []Field) bool {
 	for i, f := range fs {
 		if f.ID != uint32(i) || f.Name != "" {
@@ -261,6 +276,11 @@ func (t *Type) String() string {
 }
 
 // printer renders a type graph, naming the nodes reached through a cycle.
+// Printing takes two passes: findKnots finds the nodes that are re-entered
+// while on the current path (the heads of cycles) and names them; print
+// then writes "μN." before a knot's first expansion and "μN" for every
+// reference made from inside it. A shared but acyclic node is simply
+// printed at each use, as the textual syntax has no other way to say it.
 type printer struct {
 	names map[*Type]string // knot names, for nodes re-entered during printing
 	open  map[*Type]bool   // nodes on the current path
@@ -289,7 +309,9 @@ func (p *printer) findKnots(t *Type) {
 	p.done[t] = true
 }
 
-// children calls f on every direct child type of t.
+// children calls f on every direct child type of t, in the order of the
+// binary encoding (elements, fields by id, arguments then results, methods
+// by name).
 func (t *Type) children(f func(*Type)) {
 	switch t.Kind {
 	case KindOpt, KindVec:
@@ -417,7 +439,8 @@ func (p *printer) printFunc(b *strings.Builder, t *Type) {
 }
 
 // quoteName returns name as a Candid identifier, quoting it when it is not
-// a plain identifier.
+// a plain identifier (names may be any UTF-8 string, and the hash of a
+// quoted name is the hash of its contents).
 func quoteName(name string) string {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
