@@ -128,6 +128,15 @@ func (s *Slice) sizeHint() int {
 }
 
 func (s *Slice) appendContent(b []byte) []byte {
+	b = s.appendHeader(b, len(s.Messages))
+	for i := range s.Messages {
+		b = appendMessage(b, &s.Messages[i])
+	}
+	return b
+}
+
+// appendHeader appends everything before the messages, for n messages.
+func (s *Slice) appendHeader(b []byte, n int) []byte {
 	b = append(b, sliceMagic...)
 	b = append(b, SliceVersion)
 	b = appendPrincipal(b, s.From.Principal)
@@ -141,11 +150,7 @@ func (s *Slice) appendContent(b []byte) []byte {
 		b = leb128.AppendUint(b, x)
 	}
 	b = leb128.AppendUint(b, s.Begin)
-	b = leb128.AppendUint(b, uint64(len(s.Messages)))
-	for i := range s.Messages {
-		b = appendMessage(b, &s.Messages[i])
-	}
-	return b
+	return leb128.AppendUint(b, uint64(n))
 }
 
 func appendMessage(b []byte, m *Message) []byte {

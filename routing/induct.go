@@ -293,16 +293,20 @@ func (r *Router) Slice(to bigfile.SubnetID, from uint64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: index %d outside the stream [%d, %d]", ErrSliceOrder, from, st.begin, st.end())
 	}
 	s := Slice{From: r.cfg.Subnet, To: to, Height: r.height, Header: st.header(), Begin: from}
-	size := 0
-	for i := int(from - st.begin); i < st.msgs.len() && len(s.Messages) < r.cfg.MaxSliceMessages; i++ {
-		m := st.msgs.at(i)
-		size += 64 + m.payloadSize()
-		if size > r.cfg.MaxSliceBytes && len(s.Messages) > 0 {
+	// Count the messages that fit, then encode them straight from the
+	// stream: no copy of the messages into s.
+	first, n, size := int(from-st.begin), 0, 0
+	for i := first; i < st.msgs.len() && n < r.cfg.MaxSliceMessages; i++ {
+		size += 64 + st.msgs.at(i).payloadSize()
+		if size > r.cfg.MaxSliceBytes && n > 0 {
 			break
 		}
-		s.Messages = append(s.Messages, *m)
+		n++
 	}
-	content := s.appendContent(make([]byte, 0, 256+size))
+	content := s.appendHeader(make([]byte, 0, 256+size), n)
+	for i := first; i < first+n; i++ {
+		content = appendMessage(content, st.msgs.at(i))
+	}
 	cert, err := r.cfg.Certifier.Certify(digestOf(content))
 	if err != nil {
 		return nil, fmt.Errorf("routing: certifying slice to %s: %w", to, err)
