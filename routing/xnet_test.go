@@ -394,3 +394,64 @@ func TestBackpressure(t *testing.T) {
 		t.Errorf("%d requests still waiting", e.a.r.OutputLen())
 	}
 }
+
+// TestReceiverBackpressure: while B's stream back to A is at the limit
+// (A takes nothing from B), B stops inducting A's requests; they stay in
+// A's stream and are inducted once A's signals let B collect its stream.
+func TestReceiverBackpressure(t *testing.T) {
+	keys := routingtest.NewKeys()
+	big := func(c *routing.Config) { c.QueueCapacity, c.IngressQueueCapacity = 20, 20 }
+	a := newNode(t, keys, subnetA, []bigfile.CubeID{cubeA}, big)
+	b := newNode(t, keys, subnetB, []bigfile.CubeID{cubeB}, func(c *routing.Config) { big(c); c.MaxStreamMessages = 2 })
+	net := routingtest.NewNet(a.r, b.r)
+	net.Time = t0
+	cl := newCaller()
+	net.Handlers[cubeA.Principal()] = cl.handle
+	net.Handlers[cubeB.Principal()] = doubler
+	cut := true
+	net.Tamper = func(from, to bigfile.SubnetID, data []byte) []byte {
+		if cut && from == subnetB {
+			return nil
+		}
+		return data
+	}
+	var ins []bigfile.Ingress
+	batch := func() []bigfile.Ingress {
+		var in []bigfile.Ingress
+		for i := 0; i < 5; i++ {
+			in = append(in, callIngress(cubeB, uint64(len(ins)), len(ins)))
+			ins = append(ins, in[len(in)-1])
+		}
+		return in
+	}
+	step := func(in []bigfile.Ingress) {
+		t.Helper()
+		if err := net.Step(map[bigfile.SubnetID][]bigfile.Ingress{subnetA: in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(batch()) // A: five requests on the stream to B
+	step(batch()) // B inducts all five (its stream to A is empty), answers them; A sends five more
+	if got := b.r.NextIndex(subnetA); got != 5 {
+		t.Fatalf("B inducted up to %d, want 5", got)
+	}
+	if h := b.r.StreamHeader(subnetA); h.End-h.Begin != 5 {
+		t.Fatalf("B's stream to A holds %d, want 5 responses", h.End-h.Begin)
+	}
+	step(nil) // B's stream to A is over the limit: no requests inducted
+	if got := b.r.NextIndex(subnetA); got != 5 {
+		t.Fatalf("B inducted up to %d under backpressure, want 5", got)
+	}
+	if rep := net.Reports[subnetB].Slices; len(rep) != 1 || rep[0].Err != nil || rep[0].Inducted != 0 {
+		t.Fatalf("slice report under backpressure: %+v", rep)
+	}
+	cut = false
+	for i := 0; i < 8; i++ {
+		step(nil)
+	}
+	for _, in := range ins {
+		if st, _ := a.r.History().Get(in.ID()); st.Status != routing.StatusReplied {
+			t.Errorf("call %x: %s %q", in.Arg, st.Status, st.RejectMessage)
+		}
+	}
+}
