@@ -445,3 +445,43 @@ func TestResponses(t *testing.T) {
 }
 
 var _ = math.MaxInt64
+
+func TestSystemTasksAndReinstall(t *testing.T) {
+	x := newExecutor(t, execution.Config{})
+	c := newCube(t, x)
+	entries := map[string]string{
+		"canister_init":         "(drop (call $stable64_grow (i64.const 1)))",
+		"canister_heartbeat":    "(i32.store (P.const 0) (i32.add (i32.load (P.const 0)) (i32.const 1)))",
+		"canister_global_timer": "(i32.store (P.const 4) (call $msg_caller_size)) (drop (call $global_timer_set (i64.const 99)))",
+		"canister_query get":    replyMem(8),
+	}
+	wasm := probe(t, false, entries, "")
+	c.mustInstall(wasm)
+	for i := 0; i < 2; i++ {
+		if out := c.exec(execution.Input{Kind: execution.KindHeartbeat}); out.Err != nil || out.Response.Kind != execution.NoResponse {
+			t.Fatalf("heartbeat: %+v", out)
+		}
+	}
+	st := *c.st
+	st.GlobalTimer = 5 // due; the scheduler runs the timer
+	c.st = &st
+	if out := c.exec(execution.Input{Kind: execution.KindGlobalTimer, Caller: bigfile.Anonymous}); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	// Two heartbeats, the timer saw the management cube (empty caller) and re-armed itself.
+	wantReply(t, c.query("get", nil), []byte{2, 0, 0, 0, 0, 0, 0, 0})
+	if c.st.GlobalTimer != 99 || c.st.Stable.Len() != 65536 {
+		t.Fatalf("timer %d, stable %d", c.st.GlobalTimer, c.st.Stable.Len())
+	}
+	// Reinstall starts from scratch: heap, stable memory, timer.
+	if out := c.exec(execution.Input{Kind: execution.KindReinstall, Wasm: probe(t, false, map[string]string{"canister_query get": replyMem(8)}, ""), Arg: nil}); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	wantReply(t, c.query("get", nil), make([]byte, 8))
+	if c.st.GlobalTimer != 0 || c.st.Stable.Len() != 0 {
+		t.Fatalf("reinstall kept timer %d or stable memory %d", c.st.GlobalTimer, c.st.Stable.Len())
+	}
+	// A cube without code rejects messages with IC0537.
+	empty := newCube(t, x)
+	wantErr(t, empty.update("get", nil), execution.CodeCanisterWasmModuleNotFound, "contains no Wasm module")
+}
