@@ -36,9 +36,10 @@ type node struct {
 	value  []byte
 	sub    *node
 
-	gen   uint64
-	valid bool         // whether hash and lhash are up to date
-	lhash bigfile.Hash // digest of Labeled(label, child)
+	gen    uint64
+	valid  bool         // whether hash is up to date
+	lvalid bool         // whether lhash is up to date (the child did not change)
+	lhash  bigfile.Hash // digest of Labeled(label, child)
 	hash  bigfile.Hash // digest of the fork structure of this treap subtree
 }
 
@@ -97,6 +98,7 @@ func upsert(n *node, label []byte, gen uint64, f func(*node)) *node {
 	n = own(n, gen)
 	switch c := bytes.Compare(label, n.label); {
 	case c == 0:
+		n.lvalid = false
 		f(n)
 	case c < 0:
 		n.left = upsert(n.left, label, gen, f)
@@ -179,13 +181,16 @@ func rehash(n *node, x *hashtree.Hasher) {
 	if n.right != nil {
 		rehash(n.right, x)
 	}
-	var child bigfile.Hash
-	if n.isLeaf {
-		child = x.Leaf(n.value)
-	} else {
-		child = levelHash(n.sub, x)
+	if !n.lvalid {
+		var child bigfile.Hash
+		if n.isLeaf {
+			child = x.Leaf(n.value)
+		} else {
+			child = levelHash(n.sub, x)
+		}
+		n.lhash = x.Labeled(n.label, child)
+		n.lvalid = true
 	}
-	n.lhash = x.Labeled(n.label, child)
 	n.hash = shapeHash(n, x)
 	n.valid = true
 }

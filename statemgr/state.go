@@ -386,7 +386,10 @@ func (s *State) hash() bigfile.Hash {
 		m := s.pages[c]
 		d := m.digest()
 		s.root = setAt(s.root, cubeStatePath(c, labelPages), d[:], s.gen)
-		s.root = setAt(s.root, cubeStatePath(c, labelPageCount), leb128.AppendUint(nil, m.size), s.gen)
+		count := leb128.AppendUint(nil, m.size)
+		if old, ok := get(s.root, cubeStatePath(c, labelPageCount)); !ok || !bytes.Equal(old, count) {
+			s.root = setAt(s.root, cubeStatePath(c, labelPageCount), count, s.gen)
+		}
 	}
 	clear(s.dirty)
 	var x hashtree.Hasher
