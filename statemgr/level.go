@@ -40,7 +40,7 @@ type node struct {
 	valid  bool         // whether hash is up to date
 	lvalid bool         // whether lhash is up to date (the child did not change)
 	lhash  bigfile.Hash // digest of Labeled(label, child)
-	hash  bigfile.Hash // digest of the fork structure of this treap subtree
+	hash   bigfile.Hash // digest of the fork structure of this treap subtree
 }
 
 func priority(label []byte) uint64 {
