@@ -272,6 +272,8 @@ func (d *decoder) slice() (*Slice, error) {
 	if n, err = d.count(); err != nil {
 		return nil, err
 	}
+	// Messages must lie within the stream the header describes; the
+	// receiver relies on it to compare the slice with its own signals.
 	if s.Begin < s.Header.Begin || s.Begin > s.Header.End || uint64(n) > s.Header.End-s.Begin {
 		return nil, fmt.Errorf("messages [%d, +%d) outside the stream [%d, %d)", s.Begin, n, s.Header.Begin, s.Header.End)
 	}
@@ -283,6 +285,8 @@ func (d *decoder) slice() (*Slice, error) {
 			return nil, fmt.Errorf("message %d: %w", i, err)
 		}
 	}
+	// The digest covers exactly the bytes before the certification, so
+	// it is computed from the input without re-encoding.
 	contentEnd := d.off
 	if s.Certification, err = d.bytes(); err != nil {
 		return nil, err
@@ -368,6 +372,8 @@ func (d *decoder) message(m *Message) error {
 		if err != nil {
 			return err
 		}
+		// One field, read as the reply or the reject message by the code:
+		// a response cannot carry both, so there is one encoding.
 		if r.Reject == 0 {
 			r.Reply = data
 		} else {

@@ -103,6 +103,9 @@ func (h *IngressHistory) has(id bigfile.MessageID) bool {
 }
 
 // add records a new entry; the caller has checked that id is absent.
+//
+// Every entry is scheduled for a look at its expiry; the heap, not a scan,
+// finds the entries due, so pruning costs O(log n) per entry over its life.
 func (h *IngressHistory) add(id bigfile.MessageID, st IngressState) {
 	e := new(IngressState)
 	*e = st

@@ -76,11 +76,16 @@ func (r *Router) Induct(b bigfile.Batch) (Report, error) {
 }
 
 func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, cache map[bigfile.Principal]bigfile.Hash, rep *Report) {
+	// Expired or too far ahead: not inducted and not recorded, as the
+	// Internet Computer drops such messages from payloads. Recording them
+	// would let anyone fill the history with messages that never run.
 	if m.Expiry < now || m.Expiry > latest {
 		rep.Expired++
 		return
 	}
 	id := ingressID(m, cache)
+	// The history holds every id until after its expiry, so this refuses
+	// every replay that the expiry check above lets through.
 	if r.history.has(id) {
 		rep.Duplicates++
 		return
@@ -132,6 +137,9 @@ func (r *Router) admitIngress(m *bigfile.Ingress) *CallError {
 	case info.Status == Stopped:
 		return &CallError{Code: bigfile.RejectCanisterError, ErrorCode: "IC0508", Message: fmt.Sprintf("cube %s is stopped", id)}
 	}
+	// The fee is checked against the liquid balance (above the freezing
+	// threshold) and charged at once, so the next message of the same batch
+	// sees the reduced balance.
 	fee := r.cfg.ingressFee(size)
 	if info.Liquid.Cmp(fee) < 0 {
 		return &CallError{Code: bigfile.RejectSysTransient, ErrorCode: "IC0207",
@@ -158,25 +166,37 @@ func (r *Router) inductSlice(x bigfile.XNetSlice) (int, error) {
 	if s.From != x.From || s.To != r.cfg.Subnet || s.From == r.cfg.Subnet {
 		return 0, fmt.Errorf("%w: slice from %s to %s in a batch of %s for %s", ErrWrongSubnet, s.From, s.To, r.cfg.Subnet, x.From)
 	}
+	// Work on the stream without registering a new one yet: a refused
+	// slice must leave no trace, not even an empty stream entry.
 	st := r.streams[s.From]
 	if st == nil {
 		st = &stream{}
 	}
+	// A slice from an older certified height than the last one carries an
+	// older header: its signals could only move backwards.
 	if st.seen && s.Height < st.lastHeight {
 		return 0, fmt.Errorf("%w: height %d, already inducted %d", ErrStaleSlice, s.Height, st.lastHeight)
 	}
+	// Exactly the next message: anything below was inducted already
+	// (a replay), anything above would leave a gap that nothing fills.
 	if s.Begin != st.signalsEnd {
 		return 0, fmt.Errorf("%w: begins at %d, expected %d", ErrSliceOrder, s.Begin, st.signalsEnd)
 	}
+	// The peer can acknowledge only what we sent, and never less than it
+	// acknowledged before (our stream begins at its previous SignalsEnd).
 	if s.Header.SignalsEnd < st.begin || s.Header.SignalsEnd > st.end() {
 		return 0, fmt.Errorf("%w: signals end %d outside our stream [%d, %d]", ErrInvalidSignals, s.Header.SignalsEnd, st.begin, st.end())
 	}
+	// The expensive check last: the cheap ones above refuse replays and
+	// misaddressed slices without a pairing.
 	if err := r.cfg.Verifier.Verify(s.From, s.Digest(), s.Certification); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrUnverifiedSlice, err)
 	}
 	r.streams[s.From] = st
 	st.seen, st.lastHeight = true, s.Height
 
+	// Signals first: collecting the stream to the peer may make room for
+	// the responses that inducting its requests produces.
 	r.applySignals(s.From, st, &s.Header)
 	n := 0
 	for i := range s.Messages {
@@ -241,6 +261,8 @@ func (r *Router) reroute(peer bigfile.SubnetID, m *Message) {
 // inductRemote inducts one message from subnet peer's stream.
 func (r *Router) inductRemote(peer bigfile.SubnetID, st *stream, m *Message) {
 	index := st.signalsEnd
+	// Responses are never refused for lack of room: the caller reserved a
+	// slot when it called. They can only be misrouted, after a migration.
 	if m.Kind == KindResponse {
 		sub, ok := r.cfg.Table.Lookup(m.Response.Originator, r.height)
 		switch {
@@ -266,6 +288,8 @@ func (r *Router) inductRemote(peer bigfile.SubnetID, st *stream, m *Message) {
 				cerr = r.deliverRequest(req)
 			}
 		case ok:
+			// Hosted elsewhere now: the sender knows where (its table
+			// changes at the same height) and reroutes on our signal.
 			st.rejectSignals = append(st.rejectSignals, index)
 			return
 		default:
@@ -273,6 +297,8 @@ func (r *Router) inductRemote(peer bigfile.SubnetID, st *stream, m *Message) {
 				Message: fmt.Sprintf("no subnet hosts %s", req.Receiver)}
 		}
 	}
+	// The reject travels back on the reverse stream like any response,
+	// refunding the request's cycles.
 	if cerr != nil {
 		st.msgs.push(ResponseMessage(rejectFor(req, cerr.Code, cerr.Message)))
 	}

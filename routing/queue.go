@@ -16,6 +16,7 @@ func (q *fifo[T]) push(x T) { q.items = append(q.items, x) }
 
 func (q *fifo[T]) peek() *T { return &q.items[q.head] }
 
+// pop removes the head. The queue must not be empty.
 func (q *fifo[T]) pop() T {
 	var zero T
 	x := q.items[q.head]

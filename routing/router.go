@@ -227,6 +227,9 @@ func (r *Router) SubmitRequest(req bigfile.Request) error {
 	if err := r.bucketRule(r.cfg.Subnet, &req); err != nil {
 		return err
 	}
+	// Reserve-before-send: the response must have a slot in the caller's
+	// queue whatever happens meanwhile, so the call is refused now rather
+	// than the response dropped later.
 	sq := r.input(req.Sender.Principal())
 	if sq.reserved+sq.responses >= r.cfg.QueueCapacity {
 		return &CallError{Code: bigfile.RejectSysTransient, ErrorCode: "IC0201",
@@ -254,6 +257,8 @@ func (r *Router) SubmitRequest(req bigfile.Request) error {
 		key := pairKey{req.Sender, req.Receiver}
 		oq := r.outputs[key]
 		st := r.streamTo(sub)
+		// Straight onto the stream only if no earlier request of the same
+		// pair waits: requests between two cubes keep their order.
 		switch {
 		case (oq == nil || oq.msgs.len() == 0) && st.msgs.len() < r.cfg.MaxStreamMessages:
 			st.msgs.push(m)
@@ -375,6 +380,8 @@ func (r *Router) Route() {
 				r.localOrReject(&req)
 				continue
 			}
+			// A full stream blocks this queue only; the queues of other
+			// pairs may still go to other subnets.
 			st := r.streamTo(sub)
 			if st.msgs.len() >= r.cfg.MaxStreamMessages {
 				break

@@ -123,6 +123,8 @@ func (m Map) Assign(r bigfile.CubeRange, s bigfile.SubnetID) (Map, error) {
 	if !r.Valid() {
 		return Map{}, fmt.Errorf("%w: %s", ErrInvalidRange, r)
 	}
+	// Cut r out of every overlapping assignment, keeping what lies outside
+	// it, then add r whole and restore the canonical (sorted, merged) form.
 	out := make([]Assignment, 0, len(m.as)+2)
 	for _, a := range m.as {
 		if !a.Range.Overlaps(r) {

@@ -80,6 +80,8 @@ func (n *Net) Step(ingress map[bigfile.SubnetID][]bigfile.Ingress) error {
 			batches[to].XNet = append(batches[to].XNet, bigfile.XNetSlice{From: from, Slice: data})
 		}
 	}
+	// Induct everywhere before executing anywhere, as subnets run in
+	// parallel: no subnet sees another's output of the same round.
 	n.Reports = map[bigfile.SubnetID]routing.Report{}
 	for _, id := range ids {
 		rep, err := n.Routers[id].Induct(*batches[id])
@@ -102,6 +104,8 @@ func (n *Net) Step(ingress map[bigfile.SubnetID][]bigfile.Ingress) error {
 				}
 			}
 		}
+		// After execution, move waiting requests onto streams with room,
+		// as the wiring does at the end of each round.
 		r.Route()
 	}
 	n.Height++
