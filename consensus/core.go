@@ -403,3 +403,8 @@ func (c *Core) wakeAt(t bigfile.Time) {
 		c.wake = t
 	}
 }
+
+// String returns the status in the form traces print it.
+func (s Status) String() string {
+	return fmt.Sprintf("notarized=%d finalized=%d delivered=%d cup=%d", s.Notarized, s.Finalized, s.Delivered, s.CUP)
+}

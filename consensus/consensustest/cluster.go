@@ -91,6 +91,7 @@ type Cluster struct {
 	Violations []string
 	// ProposedAt records when each block was first sent.
 	ProposedAt map[bigfile.Hash]bigfile.Time
+	twins map[bigfile.Hash]bool // second blocks made by equivocating makers
 	// Sent counts messages put on the network.
 	Sent int
 	log  strings.Builder
@@ -111,6 +112,7 @@ func NewCluster(o Options) (*Cluster, error) {
 		byID:       map[bigfile.NodeID]*Node{},
 		final:      map[bigfile.Height]string{},
 		ProposedAt: map[bigfile.Hash]bigfile.Time{},
+		twins:      map[bigfile.Hash]bool{},
 	}
 	ids := make([]bigfile.NodeID, o.N)
 	for i := range ids {
@@ -230,10 +232,6 @@ func (c *Cluster) drain(n *Node) {
 		}
 		for _, a := range rd.Persist {
 			switch a := a.(type) {
-			case *consensus.Proposal:
-				if a.Block.Maker == n.ID {
-					c.logf("%s: propose %d rank %d %s", n.Name, a.Block.Height, a.Block.Rank, short(a.Hash()))
-				}
 			case *consensus.CatchUpPackage:
 				c.logf("%s: catch-up package %d", n.Name, a.Height())
 			case *consensus.Share:
@@ -247,6 +245,12 @@ func (c *Cluster) drain(n *Node) {
 			}
 		}
 		for _, m := range rd.Messages {
+			if p, ok := m.Artifact.(*consensus.Proposal); ok && p.Block.Maker == n.ID {
+				if _, seen := c.ProposedAt[p.Hash()]; !seen {
+					c.ProposedAt[p.Hash()] = c.now
+					c.logf("%s: propose %d rank %d %s", n.Name, p.Block.Height, p.Block.Rank, short(p.Hash()))
+				}
+			}
 			c.send(n, m)
 		}
 		if rd.CatchUp != nil {
@@ -306,11 +310,12 @@ func (c *Cluster) send(n *Node, m consensus.Message) {
 		if b.WithholdProposals {
 			return
 		}
-		if _, seen := c.ProposedAt[p.Hash()]; !seen {
-			c.ProposedAt[p.Hash()] = c.now
-		}
-		if b.Equivocate && m.Broadcast() {
+		if b.Equivocate && m.Broadcast() && !c.twins[p.Hash()] {
 			alt := c.twin(n, p)
+			c.twins[alt.Hash()] = true
+			if _, seen := c.ProposedAt[alt.Hash()]; !seen {
+				c.ProposedAt[alt.Hash()] = c.now
+			}
 			c.logf("%s: equivocate %d: %s and %s", n.Name, p.Block.Height, short(p.Hash()), short(alt.Hash()))
 			peers := c.others(n)
 			for i, to := range peers {
