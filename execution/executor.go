@@ -134,6 +134,8 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 	invalid := func(format string, args ...any) (*module, *Error) {
 		return nil, x.cubeError(st, CodeCanisterInvalidWasm, "Canister's Wasm module is not valid: "+format, args...)
 	}
+	// A module may be gzip-compressed (install_code accepts both); the
+	// decompressed size is capped before it is read in full.
 	raw := wasm
 	if len(raw) >= 3 && raw[0] == 0x1f && raw[1] == 0x8b && raw[2] == 0x08 {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
@@ -156,6 +158,8 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 	if err != nil {
 		return invalid("%s", bytes.TrimPrefix([]byte(err.Error()), []byte(wasmbin.ErrInvalid.Error()+": ")))
 	}
+	// Every import must be an ic0 function of the module's pointer width,
+	// with exactly the right type.
 	imports := Imports(wm.Memory64)
 	for _, im := range wm.Imports {
 		if im.Module != "ic0" {
@@ -169,6 +173,8 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 			return invalid("import ic0.%s: wrong type for a %s module", im.Name, width(wm.Memory64))
 		}
 	}
+	// wasmtime validates the code itself while compiling; its reason is
+	// passed on in the IC0505 message.
 	compiled, err := x.eng.Compile(wm.Instrument())
 	if err != nil {
 		return invalid("%v", err)
@@ -189,6 +195,7 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 	return m, nil
 }
 
+// width names a pointer width in error messages.
 func width(mem64 bool) string {
 	if mem64 {
 		return "64-bit"
@@ -196,6 +203,9 @@ func width(mem64 bool) string {
 	return "32-bit"
 }
 
+// sameSig reports whether a module's import type t is exactly the type the
+// System API defines for f: the IC rejects a module whose import types
+// differ, and so do we, with a clear reason instead of a link error.
 func sameSig(f Import, t wasmbin.FuncType) bool {
 	conv := func(vs []ValueType) []byte {
 		out := make([]byte, len(vs))
@@ -210,6 +220,8 @@ func sameSig(f Import, t wasmbin.FuncType) bool {
 	return t.Equal(wasmbin.FuncType{Params: conv(f.Params), Results: conv(f.Results)})
 }
 
+// limits returns the instance limits for m: the memory cap follows the
+// module's pointer width.
 func (x *Executor) limits(m *module) InstanceLimits {
 	lim := InstanceLimits{MaxMemoryBytes: x.cfg.MaxWasm32Memory, SliceInstructions: x.cfg.MaxInstructionsPerSlice}
 	if m.memory64 {
@@ -269,6 +281,9 @@ func (x *Executor) instanceFor(ctx context.Context, st *State, m *module) (Insta
 	return inst, nil
 }
 
+// newAPI creates the System API state for one execution over st: every
+// effect starts from st's values and is applied to a new State only if the
+// execution succeeds.
 func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 	caller := in.Caller.Bytes()
 	if in.Kind == KindHeartbeat || in.Kind == KindGlobalTimer {
@@ -341,6 +356,21 @@ func (x *Executor) entry(m *module, in *Input) (export string, c callContext, li
 	return "", 0, 0, false
 }
 
+// message runs an update, query, system task or inspect_message call.
+//
+// The flow: find the module (from the live instance if st is the state it
+// holds, else by preparing st.Wasm, which is cached by hash); map the input
+// to an export and calling context; get an instance holding st (the live
+// one, or a new one with st's memory and globals restored); run the export
+// with the kind's instruction limit; then
+//
+//   - on a trap or limit: close the instance (its memory holds discarded
+//     changes) and return st with only the log records added;
+//   - for updates and system tasks: derive the new State from the
+//     instance (memory pages that changed, globals, stable memory, System
+//     API effects) and keep the instance live for that State;
+//   - for queries and inspect_message: put st's memory and globals back into
+//     the instance so it can serve the next message, and return st.
 func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, error) {
 	replicated := in.Kind != KindQuery && in.Kind != KindInspectMessage
 	if st.Wasm == nil {
@@ -375,6 +405,8 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		return Output{}, err
 	}
 	a := x.newAPI(st, in, inst)
+	// Only calls have a caller waiting for an answer; system tasks and
+	// inspect_message must not reply (the System API traps if they try).
 	a.needsResponse = c == ctxUpdate || c == ctxRQ || c == ctxNRQ
 	if in.Kind == KindGlobalTimer {
 		a.timer = 0 // the timer is deactivated when it fires
@@ -419,6 +451,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 			inst.Close()
 		}
 	}
+	// Turn the System API's response state into the caller's answer.
 	switch {
 	case c == ctxF:
 		out.Accepted = a.accepted
@@ -437,6 +470,13 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 	return out, nil
 }
 
+// install runs an install or reinstall: a fresh instance of the new module
+// (active data segments applied), its start function as canister_start in
+// the start context, then canister_init in the init context with the
+// install argument. Both share the install instruction limit. Stable
+// memory, certified data and the timer start empty; the cube's settings
+// (id, controllers, cycles, environment) carry over from st. If anything
+// traps, st is returned unchanged except for log records.
 func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, error) {
 	if in.Wasm == nil {
 		return Output{}, fmt.Errorf("%w: install without a module", ErrInvalidInput)
@@ -492,6 +532,21 @@ func (x *Executor) installed(st *State, in *Input, m *module, inst Instance, a *
 	return Output{State: ns, Instructions: a.base, Log: a.logs}
 }
 
+// upgrade runs the IC's upgrade sequence as one transaction:
+//
+//  1. check the enhanced-orthogonal-persistence rules: an old module with
+//     the section needs an explicit wasm_memory_persistence option, and
+//     keep needs the new module to have the section too;
+//  2. canister_pre_upgrade on the old module over st (unless skipped); its
+//     changes to stable memory carry over, its heap changes survive only
+//     with keep;
+//  3. a fresh instance of the new module; with keep, the old heap is copied
+//     in (fresh globals); then its start function and canister_post_upgrade
+//     with the argument, sharing one install instruction budget with step 2.
+//
+// The timer is cleared after pre_upgrade (an upgrade deactivates it;
+// post_upgrade may set it again). Any failure returns st unchanged except
+// for log records.
 func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, error) {
 	if in.Wasm == nil {
 		return Output{}, fmt.Errorf("%w: upgrade without a module", ErrInvalidInput)

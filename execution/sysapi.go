@@ -71,6 +71,9 @@ func init() {
 		sysFuncs = append(sysFuncs, sysFunc{name: name, params: params, results: results, ctx: ctx, impl: impl})
 		return &sysFuncs[len(sysFuncs)-1]
 	}
+	// blob defines the <name>_size / <name>_copy pair the spec uses for
+	// every blob the cube can read (§1.2): copy traps if either the source
+	// range or the destination range is out of bounds.
 	blob := func(name string, ctx ctxSet, get func(*api) ([]byte, error)) {
 		add(name+"_size", "", "P", ctx, func(a *api, _ []uint64) (uint64, error) {
 			b, err := get(a)
@@ -84,6 +87,8 @@ func init() {
 			return 0, a.copyOut(name+"_copy", x[0], x[1], x[2], b)
 		})
 	}
+	// notImpl defines a function that links but traps when called (after
+	// the context check, so misuse is still reported as such).
 	notImpl := func(name, params, results string, ctx ctxSet) *sysFunc {
 		return add(name, params, results, ctx, func(*api, []uint64) (uint64, error) {
 			return 0, violation("ic0.%s not implemented", name)
@@ -102,6 +107,9 @@ func init() {
 	add("msg_reply_data_append", "PP", "", respond, (*api).replyDataAppend)
 	add("msg_reply", "", "", respond, (*api).reply)
 	add("msg_reject", "PP", "", respond, (*api).reject)
+	// Cycles: the balance is State.Cycles and the attached amount is
+	// Input.Cycles; fees, freezing thresholds and reservations arrive with
+	// cycles accounting, so the liquid balance equals the balance here.
 	add("msg_cycles_available128", "P", "", cyclesMsg, func(a *api, x []uint64) (uint64, error) {
 		return 0, a.writeCycles("msg_cycles_available128", x[0], a.available())
 	})
@@ -150,6 +158,8 @@ func init() {
 	notImpl("call_with_best_effort_response", "4", "", callCtx)
 	notImpl("call_cycles_add128", "88", "", callCycles)
 	notImpl("call_perform", "", "4", callCtx)
+	// Stable memory is copied on write page by page (memWriter), so a
+	// message pays for what it touches and a trap simply drops the copy.
 	add("stable64_size", "", "8", anyCtxS, func(a *api, _ []uint64) (uint64, error) {
 		return a.stable.len() / wasmPage, nil
 	})
@@ -190,6 +200,9 @@ func init() {
 		a.timer = bigfile.Time(x[0])
 		return uint64(prev), nil
 	})
+	// performance_counter counts wasmtime fuel since the message began
+	// (over every entry point of an install or upgrade): deterministic, but
+	// not the IC's instruction weights (system-api.md §3.1).
 	add("performance_counter", "4", "8", anyCtxS, func(a *api, x []uint64) (uint64, error) {
 		switch uint32(x[0]) {
 		case 0, 1:
@@ -260,6 +273,8 @@ func init() {
 		}
 		return 0, a.copyOut("env_var_value_copy", x[2], x[3], x[4], []byte(v.Value))
 	})
+	// debug_print and trap write to the cube log, which is kept even when
+	// the message traps so developers can see why.
 	add("debug_print", "PP", "", anyCtxS, func(a *api, x []uint64) (uint64, error) {
 		b, err := a.read("debug_print", x[0], x[1])
 		if err != nil {
@@ -330,6 +345,8 @@ func Imports(memory64 bool) []Import {
 
 var imports32, imports64 []Import
 
+// buildImports lists the functions a module of the given width may import,
+// keeping each one's table index so a Host can dispatch on it.
 func buildImports(memory64 bool) []Import {
 	var out []Import
 	for i, f := range sysFuncs {
@@ -342,6 +359,7 @@ func buildImports(memory64 bool) []Import {
 	return out
 }
 
+// sigTypes expands a signature string ('P', '4', '8') for a pointer width.
 func sigTypes(sig string, memory64 bool) []ValueType {
 	out := make([]ValueType, 0, len(sig))
 	for _, c := range sig {
@@ -385,7 +403,9 @@ type api struct {
 	logs        []LogRecord
 }
 
-// Invoke implements [Host].
+// Invoke implements [Host]. It first enforces the calling-context rules
+// (system-api.md §1.1), trapping with the IC's wording, then runs the
+// function over mem, which is valid only during this call.
 func (a *api) Invoke(fn int, mem []byte, args []uint64) (uint64, error) {
 	if fn < 0 || fn >= len(sysFuncs) {
 		return 0, violation("unknown System API function %d", fn)
@@ -428,6 +448,7 @@ func (a *api) read(name string, src, size uint64) ([]byte, error) {
 	return a.mem[src : src+size], nil
 }
 
+// writeCycles writes a 128-bit amount at dst as 16 little-endian bytes.
 func (a *api) writeCycles(name string, dst uint64, c bigfile.Cycles) error {
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], c.Lo)
@@ -435,6 +456,8 @@ func (a *api) writeCycles(name string, dst uint64, c bigfile.Cycles) error {
 	return a.copyOut(name, dst, 0, 16, b[:])
 }
 
+// fitCycles narrows an amount for the 64-bit cycles API, trapping if it
+// does not fit, as the spec requires.
 func fitCycles(name string, c bigfile.Cycles) (uint64, error) {
 	if c.Hi != 0 {
 		return 0, violation("ic0.%s: the amount %s does not fit in 64 bits", name, c)
@@ -449,6 +472,8 @@ func minCycles(x, y bigfile.Cycles) bigfile.Cycles {
 	return y
 }
 
+// available returns the attached cycles not yet accepted; none once the
+// call is answered.
 func (a *api) available() bigfile.Cycles {
 	if a.responded {
 		return bigfile.Cycles{}
@@ -456,6 +481,7 @@ func (a *api) available() bigfile.Cycles {
 	return a.cyclesIn.Sub(a.cyclesTaken)
 }
 
+// accept moves up to max of the available cycles into the balance.
 func (a *api) accept(max bigfile.Cycles) bigfile.Cycles {
 	got := minCycles(max, a.available())
 	a.cyclesTaken = a.cyclesTaken.Add(got)
@@ -463,6 +489,8 @@ func (a *api) accept(max bigfile.Cycles) bigfile.Cycles {
 	return got
 }
 
+// checkRespond traps unless the call still needs an answer: replying twice,
+// or replying where nobody waits, is a contract violation.
 func (a *api) checkRespond(name string) error {
 	if !a.needsResponse {
 		return violation("ic0.%s: this call does not need a response", name)
@@ -473,6 +501,8 @@ func (a *api) checkRespond(name string) error {
 	return nil
 }
 
+// replyDataAppend adds to the reply buffer, bounded by the maximum response
+// size of the execution mode.
 func (a *api) replyDataAppend(x []uint64) (uint64, error) {
 	if err := a.checkRespond("msg_reply_data_append"); err != nil {
 		return 0, err
@@ -488,6 +518,8 @@ func (a *api) replyDataAppend(x []uint64) (uint64, error) {
 	return 0, nil
 }
 
+// reply answers with the buffer. The answer is final only if the execution
+// returns without trapping; the executor drops it otherwise.
 func (a *api) reply([]uint64) (uint64, error) {
 	if err := a.checkRespond("msg_reply"); err != nil {
 		return 0, err
@@ -502,6 +534,8 @@ func (a *api) reply([]uint64) (uint64, error) {
 	return 0, nil
 }
 
+// reject answers with CANISTER_REJECT and a UTF-8 message; reply data
+// appended so far is dropped.
 func (a *api) reject(x []uint64) (uint64, error) {
 	if err := a.checkRespond("msg_reject"); err != nil {
 		return 0, err
@@ -519,6 +553,8 @@ func (a *api) reject(x []uint64) (uint64, error) {
 	return 0, nil
 }
 
+// stable32 guards the deprecated 32-bit stable API, which cannot address
+// stable memory past 4 GiB.
 func (a *api) stable32() error {
 	if a.stable.len() > 4*gib {
 		return violation("ic0.stable: the 32-bit stable memory API cannot be used past 4 GiB")
@@ -544,6 +580,7 @@ func (a *api) stableGrow(n uint64, api32 bool) uint64 {
 	return old
 }
 
+// stableWrite copies memory[src:src+size] to stable memory at off.
 func (a *api) stableWrite(name string, off, src, size uint64) error {
 	b, err := a.read(name, src, size)
 	if err != nil {
@@ -556,6 +593,7 @@ func (a *api) stableWrite(name string, off, src, size uint64) error {
 	return nil
 }
 
+// stableRead copies stable memory [off, off+size) to memory at dst.
 func (a *api) stableRead(name string, dst, off, size uint64) error {
 	if end, ok := sum(off, size); !ok || end > a.stable.len() {
 		return violation("ic0.%s: offset=%d + length=%d exceeds the stable memory size=%d", name, off, size, a.stable.len())
@@ -567,6 +605,8 @@ func (a *api) stableRead(name string, dst, off, size uint64) error {
 	return nil
 }
 
+// envByIndex returns environment variable i (sorted by name), trapping if
+// out of range.
 func (a *api) envByIndex(name string, i uint64) (EnvVar, error) {
 	if i >= uint64(len(a.st.EnvVars)) {
 		return EnvVar{}, violation("ic0.%s: index %d out of range", name, i)
@@ -574,6 +614,7 @@ func (a *api) envByIndex(name string, i uint64) (EnvVar, error) {
 	return a.st.EnvVars[i], nil
 }
 
+// envByName looks up the variable whose UTF-8 name is in memory.
 func (a *api) envByName(fn string, src, size uint64) (EnvVar, bool, error) {
 	b, err := a.read(fn, src, size)
 	if err != nil {
@@ -590,6 +631,7 @@ func (a *api) envByName(fn string, src, size uint64) (EnvVar, bool, error) {
 	return EnvVar{}, false, nil
 }
 
+// log records b for the cube log; b must not alias Wasm memory.
 func (a *api) log(b []byte) {
 	a.logs = append(a.logs, LogRecord{Time: a.in.Time, Content: b})
 }

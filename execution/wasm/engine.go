@@ -134,6 +134,10 @@ func init() {
 	}
 }
 
+// newLinker defines every System API function of one pointer width as an
+// async host function (so a call parks the fiber instead of running Go on
+// it). The linker is store-independent and shared by all instances of
+// modules of that width; the callback reports the function's table index.
 func newLinker(engine *wasmtime.Engine, mem64 bool) (*wasmtime.Linker, error) {
 	l := wasmtime.NewLinker(engine)
 	for _, im := range execution.Imports(mem64) {
@@ -167,6 +171,11 @@ func (e *Engine) Compile(wasm []byte) (execution.Module, error) {
 	return e.compile(wasm)
 }
 
+// compile looks the module up by hash or compiles it, and records what the
+// instances need: the pointer width (which linker to use, from the memory
+// the instrumentation exported) and the exported mutable globals in index
+// order. Compilation runs outside the lock; two racing compilations of the
+// same bytes keep the first result.
 func (e *Engine) compile(wasm []byte) (*Module, error) {
 	h := sha256.Sum256(wasm)
 	e.mu.Lock()
@@ -237,6 +246,10 @@ func (m *Module) Instantiate(ctx context.Context, lim execution.InstanceLimits) 
 	return m.instantiate(ctx, lim)
 }
 
+// instantiate creates a store with the memory limit (memory.grow past it
+// returns -1) and instantiates through the async linker, driving the
+// future like a call. Each instance owns one C call record, reused by
+// every Run, because a store runs one future at a time.
 func (m *Module) instantiate(ctx context.Context, lim execution.InstanceLimits) (*Instance, error) {
 	store := wasmtime.NewStore(m.e.engine)
 	maxMem := int64(math.MaxInt64)
@@ -262,6 +275,9 @@ func (m *Module) instantiate(ctx context.Context, lim execution.InstanceLimits) 
 		in.Close()
 		return nil, fmt.Errorf("%w: instantiate: %v", ErrEngine, err)
 	}
+	// wasmtime-go cannot wrap a C instance handle, so write it into the
+	// wrapper's first field (its layout is checked by TestAsyncMatchesSync
+	// and TestShimDeclarations for the pinned version).
 	in.inst = new(wasmtime.Instance)
 	*(*C.bf_instance_t)(unsafe.Pointer(in.inst)) = in.call.inst
 	if ex := in.inst.GetExport(store, memoryExport); ex != nil {
@@ -320,6 +336,8 @@ func (in *Instance) Run(ctx context.Context, export string, host execution.Host,
 		f = ex.Func()
 		in.funcs[export] = f
 	}
+	// The budget is the whole message's fuel; the yield interval only makes
+	// wasmtime pause every slice, it does not refuel beyond the budget.
 	in.budget = budget
 	in.slices = 0
 	if err := in.store.SetFuel(budget); err != nil {
@@ -354,6 +372,9 @@ func (in *Instance) drive(ctx context.Context, host execution.Host) (err error) 
 	if in.m.linker == in.m.e.linker64 {
 		kinds = resultKinds[1]
 	}
+	// Each poll runs Wasm until it finishes, parks at a host call, or
+	// reaches a fuel yield. Host calls are served right here, on the Go
+	// stack, and the future is polled again in the same slice.
 	for {
 		switch C.bf_poll(c) {
 		case 1:
@@ -397,6 +418,8 @@ var trapKinds = map[int]execution.TrapKind{
 	9: execution.TrapUnreachable, 11: execution.TrapOutOfInstructions,
 }
 
+// outcome converts the finished future's trap or error into a
+// *execution.Trap (the cube's fault) or an ErrEngine error (ours).
 func (in *Instance) outcome() error {
 	var code C.int
 	var msg *C.char

@@ -161,6 +161,8 @@ func (r *reader) byte() (byte, error) {
 	return c, nil
 }
 
+// uleb reads an unsigned LEB128 integer of at most maxBits bits, rejecting
+// over-long encodings whose extra bits are set.
 func (r *reader) uleb(maxBits uint) (uint64, error) {
 	var v uint64
 	var shift uint
@@ -237,6 +239,8 @@ func (r *reader) valtype() (byte, error) {
 	return 0, fmt.Errorf("unsupported value type 0x%02x", c)
 }
 
+// limits reads memory or table limits. Flags: 0x01 has a maximum, 0x02
+// shared (threads, rejected: not deterministic), 0x04 64-bit.
 func (r *reader) limits() (min uint64, is64 bool, err error) {
 	flags, err := r.byte()
 	if err != nil {
@@ -310,6 +314,13 @@ func invalid(format string, args ...any) error {
 
 // Parse reads the module structure and checks it against lim and the IC's
 // structural rules. The returned Module aliases wasm.
+//
+// Parse walks the sections once. It checks section order and sizes, reads
+// types, imports, functions, the memory, globals, exports, the start
+// function and the icp: custom sections, and skips code and data (the
+// compiler validates them). The limits are checked as soon as a count is
+// known, so a module with a huge function count is rejected before anything
+// is allocated for it.
 func Parse(wasm []byte, lim Limits) (*Module, error) {
 	if len(wasm) < 8 || string(wasm[:8]) != wasmMagic {
 		return nil, invalid("not a WebAssembly binary (bad magic or version)")
@@ -392,6 +403,8 @@ func Parse(wasm []byte, lim Limits) (*Module, error) {
 	return m, nil
 }
 
+// parseSection reads one non-custom or custom section body. Errors that
+// do not wrap ErrInvalid are wrapped by Parse with the section id.
 func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) error {
 	switch id {
 	case sectionCustom:
@@ -597,6 +610,10 @@ var plainEntries = map[string]bool{
 	"canister_on_low_wasm_memory": true,
 }
 
+// checkExports applies the IC's rules to exported names (system-api.md
+// §2.1): no reserved names, canister_* exports must be known entry points
+// of type () -> (), a method name under one kind only, and bounds on the
+// number and total length of method names.
 func (m *Module) checkExports(lim Limits) error {
 	seen := map[string]bool{}
 	methods := map[string]string{}
@@ -715,6 +732,9 @@ func (m *Module) Instrument() []byte {
 		out = appendULEB(out, uint64(len(b)))
 		out = append(out, b...)
 	}
+	// Copy every section except start; the rewritten export section takes
+	// the place of the old one, or is inserted where the binary format's
+	// order puts it (before start, element, data count, code and data).
 	written := false
 	for _, s := range m.sections {
 		switch {
