@@ -125,3 +125,10 @@ func Faults(n int) int {
 	}
 	return (n - 1) / 3
 }
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}

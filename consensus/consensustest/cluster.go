@@ -91,7 +91,7 @@ type Cluster struct {
 	Violations []string
 	// ProposedAt records when each block was first sent.
 	ProposedAt map[bigfile.Hash]bigfile.Time
-	twins map[bigfile.Hash]bool // second blocks made by equivocating makers
+	twins      map[bigfile.Hash]bool // second blocks made by equivocating makers
 	// Sent counts messages put on the network.
 	Sent int
 	log  strings.Builder
