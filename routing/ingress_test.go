@@ -174,3 +174,15 @@ func TestBatchOrder(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestIngressHistoryFull(t *testing.T) {
+	keys := routingtest.NewKeys()
+	a := newNode(t, keys, subnetA, []bigfile.CubeID{1}, func(c *routing.Config) { c.MaxIngressHistory = 2 })
+	rep := mustInduct(t, a.r, 1, t0, call(1, "m", 1), call(1, "m", 2), call(1, "m", 3))
+	if rep.Inducted != 2 || rep.HistoryFull != 1 {
+		t.Fatalf("report %+v, want 2 inducted and 1 skipped", rep)
+	}
+	if st, ok := a.r.History().Get(call(1, "m", 3).ID()); ok {
+		t.Fatalf("skipped message recorded as %s", st.Status)
+	}
+}
