@@ -7,6 +7,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
 	"github.com/thebigfile/bigfile/execution/wasm"
 )
@@ -160,3 +161,60 @@ func (h failingHost) Invoke(int, []byte, []uint64) (uint64, error) { return 0, h
 type panickingHost struct{}
 
 func (panickingHost) Invoke(int, []byte, []uint64) (uint64, error) { panic("host bug") }
+
+func TestNaNCanonicalization(t *testing.T) {
+	x := newExecutor(t, execution.Config{})
+	c := newCube(t, x)
+	c.mustInstall(probe(t, false, map[string]string{"canister_query nan": `
+		(f64.store (i32.const 0) (f64.add (f64.reinterpret_i64 (i64.const 0x7ff4000000000123)) (f64.const 0)))` +
+		replyMem(8)}, ""))
+	got := reply(t, c.query("nan", nil))
+	if want := []byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}; string(got) != string(want) {
+		t.Fatalf("NaN bits %x, want the canonical %x", got, want)
+	}
+}
+
+func TestConcurrentCubes(t *testing.T) {
+	// One executor, several cubes on their own goroutines (one message at
+	// a time per cube, as the scheduler will run them).
+	x := newExecutor(t, execution.Config{})
+	code := motoko(t, "Counter")
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(id int) {
+			st := &execution.State{ID: bigfile.CubeID(100 + id)}
+			run := func(in execution.Input) (execution.Output, error) {
+				out, err := x.Execute(context.Background(), st, in)
+				if err == nil && out.Err != nil {
+					err = out.Err
+				}
+				if err == nil {
+					st = out.State
+				}
+				return out, err
+			}
+			if _, err := run(execution.Input{Kind: execution.KindInstall, Wasm: code, Arg: didlEmpty}); err != nil {
+				errs <- err
+				return
+			}
+			var out execution.Output
+			var err error
+			for i := 0; i < 20; i++ {
+				if out, err = run(execution.Input{Kind: execution.KindUpdate, Method: "inc", Arg: didlEmpty}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			if got := out.Response.Data; string(got) != string(nat(20)) {
+				errs <- fmt.Errorf("cube %d: inc = %x", id, got)
+				return
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
