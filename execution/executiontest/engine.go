@@ -1,0 +1,264 @@
+// Package executiontest provides a scripted, pure-Go [execution.Engine] for
+// tests that need cubes but not Wasm: the scheduler's tests, the harness,
+// and tests of the executor itself that must run without cgo.
+//
+// A scripted cube is a real (tiny) Wasm binary, so the executor validates
+// and instruments it as usual, whose entry points run Go functions instead
+// of Wasm code. The functions reach the System API through [Call.Invoke]
+// and so obey the same context rules, bounds checks and rollback as Wasm.
+//
+// # Usage
+//
+//	eng := executiontest.NewEngine()
+//	code := eng.Cube(map[string]executiontest.Func{
+//		"canister_update hello": func(c *executiontest.Call) error {
+//			return c.Reply([]byte("hi"))
+//		},
+//	})
+//	x, _ := execution.New(execution.Config{}, eng)
+//	out, _ := x.Execute(ctx, &execution.State{ID: 1}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+package executiontest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/thebigfile/bigfile/execution"
+	"github.com/thebigfile/bigfile/execution/internal/wasmbin"
+)
+
+// Func is the body of one scripted entry point.
+type Func func(c *Call) error
+
+// Engine is a scripted [execution.Engine]. It is safe for concurrent use.
+type Engine struct {
+	mu      sync.Mutex
+	scripts map[int]map[string]Func
+}
+
+// NewEngine returns an empty scripted engine.
+func NewEngine() *Engine { return &Engine{scripts: map[int]map[string]Func{}} }
+
+const scriptSection = "bf:script"
+
+// Cube registers entry points (export name → body, e.g. "canister_init",
+// "canister_update inc") and returns a Wasm module exporting them, with one
+// 32-bit memory of MemoryPages pages. Install it like any module.
+func (e *Engine) Cube(entries map[string]Func) []byte {
+	e.mu.Lock()
+	id := len(e.scripts) + 1
+	e.scripts[id] = entries
+	e.mu.Unlock()
+	names := make([]string, 0, len(entries))
+	for n := range entries {
+		names = append(names, n)
+	}
+	return buildModule(id, names)
+}
+
+// MemoryPages is the initial memory size of scripted cubes, in 64 KiB pages.
+const MemoryPages = 1
+
+func uleb(b []byte, v int) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+func name(b []byte, s string) []byte { return append(uleb(b, len(s)), s...) }
+
+// buildModule assembles: one type () -> (), len(names) empty functions,
+// memory, exports, and a custom section naming the script.
+func buildModule(id int, names []string) []byte {
+	section := func(out []byte, sid byte, body []byte) []byte {
+		return append(uleb(append(out, sid), len(body)), body...)
+	}
+	out := []byte("\x00asm\x01\x00\x00\x00")
+	out = section(out, 1, []byte{1, 0x60, 0, 0})
+	funcs := uleb(nil, len(names))
+	code := uleb(nil, len(names))
+	exports := uleb(nil, len(names))
+	for i, n := range names {
+		funcs = append(funcs, 0)
+		code = append(code, 2, 0, 0x0b)
+		exports = append(name(exports, n), 0)
+		exports = uleb(exports, i)
+	}
+	out = section(out, 3, funcs)
+	out = section(out, 5, []byte{1, 0, MemoryPages})
+	out = section(out, 7, exports)
+	out = section(out, 10, code)
+	return section(out, 0, name(nil, scriptSection+" "+strconv.Itoa(id)))
+}
+
+// Compile implements [execution.Engine]: it finds the script of a module
+// built by Cube.
+func (e *Engine) Compile(wasm []byte) (execution.Module, error) {
+	// The executor has validated the module already; only the script id,
+	// from the custom section buildModule wrote, is needed here.
+	id := scriptID(wasm)
+	e.mu.Lock()
+	s, ok := e.scripts[id]
+	e.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("executiontest: not a scripted module")
+	}
+	return &module{entries: s}, nil
+}
+
+// scriptID finds the custom section written by buildModule.
+func scriptID(wasm []byte) int {
+	key := []byte(scriptSection + " ")
+	for i := 0; i+len(key) <= len(wasm); i++ {
+		if string(wasm[i:i+len(key)]) == string(key) {
+			j := i + len(key)
+			k := j
+			for k < len(wasm) && wasm[k] >= '0' && wasm[k] <= '9' {
+				k++
+			}
+			id, _ := strconv.Atoi(string(wasm[j:k]))
+			return id
+		}
+	}
+	return 0
+}
+
+type module struct{ entries map[string]Func }
+
+func (m *module) Instantiate(ctx context.Context, lim execution.InstanceLimits) (execution.Instance, error) {
+	return &instance{entries: m.entries, mem: make([]byte, MemoryPages*65536), maxMem: lim.MaxMemoryBytes}, nil
+}
+
+// instance runs scripts over a plain byte slice. Each System API call
+// costs one instruction, plus what scripts charge with Call.Burn.
+type instance struct {
+	entries map[string]Func
+	mem     []byte
+	maxMem  uint64
+	used    uint64
+	budget  uint64
+}
+
+func (in *instance) Run(ctx context.Context, export string, host execution.Host, budget uint64) error {
+	in.used, in.budget = 0, budget
+	f := in.entries[export]
+	if f == nil {
+		if export == wasmbin.StartExport {
+			return nil
+		}
+		return fmt.Errorf("executiontest: no entry point %q", export)
+	}
+	return f(&Call{in: in, host: host})
+}
+
+func (in *instance) Instructions() uint64 { return in.used }
+func (in *instance) Memory() []byte       { return in.mem }
+func (in *instance) Globals() []uint64    { return nil }
+func (in *instance) Close()               {}
+
+func (in *instance) Restore(m execution.Memory, globals []uint64) error {
+	if len(in.mem) > m.Len() {
+		return errors.New("executiontest: memory cannot shrink")
+	}
+	in.mem = append(in.mem, make([]byte, m.Len()-len(in.mem))...)
+	m.CopyTo(in.mem)
+	return nil
+}
+
+// Call is the view of a running entry point.
+type Call struct {
+	in   *instance
+	host execution.Host
+}
+
+// Memory returns the cube's memory; scripts may read and write it.
+func (c *Call) Memory() []byte { return c.in.mem }
+
+// Burn charges n instructions, failing like Wasm does past the budget.
+func (c *Call) Burn(n uint64) error {
+	c.in.used += n
+	if c.in.used > c.in.budget {
+		c.in.used = c.in.budget
+		return &execution.Trap{Kind: execution.TrapOutOfInstructions}
+	}
+	return nil
+}
+
+// Grow grows memory by n pages like memory.grow, returning the old size in
+// pages or -1 past the instance's limit.
+func (c *Call) Grow(n int) int {
+	old := len(c.in.mem) / 65536
+	if uint64(len(c.in.mem)+n*65536) > c.in.maxMem {
+		return -1
+	}
+	c.in.mem = append(c.in.mem, make([]byte, n*65536)...)
+	return old
+}
+
+var index = func() map[string]int {
+	m := map[string]int{}
+	for _, im := range execution.Imports(false) {
+		m[im.Name] = im.Index
+	}
+	return m
+}()
+
+// Invoke calls ic0.<name> with args (pointers are offsets into Memory).
+func (c *Call) Invoke(name string, args ...uint64) (uint64, error) {
+	fn, ok := index[name]
+	if !ok {
+		return 0, fmt.Errorf("executiontest: unknown System API function %q", name)
+	}
+	if err := c.Burn(1); err != nil {
+		return 0, err
+	}
+	return c.host.Invoke(fn, c.in.mem, args)
+}
+
+// Arg returns the message argument.
+func (c *Call) Arg() ([]byte, error) {
+	n, err := c.Invoke("msg_arg_data_size")
+	if err != nil {
+		return nil, err
+	}
+	buf := c.scratch(int(n))
+	if _, err := c.Invoke("msg_arg_data_copy", uint64(len(c.in.mem)-int(n)), 0, n); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), buf...), nil
+}
+
+// Reply replies with data (placed at the end of memory).
+func (c *Call) Reply(data []byte) error {
+	copy(c.scratch(len(data)), data)
+	if _, err := c.Invoke("msg_reply_data_append", uint64(len(c.in.mem)-len(data)), uint64(len(data))); err != nil {
+		return err
+	}
+	_, err := c.Invoke("msg_reply")
+	return err
+}
+
+// Print writes msg to the cube log with ic0.debug_print.
+func (c *Call) Print(msg string) error {
+	copy(c.scratch(len(msg)), msg)
+	_, err := c.Invoke("debug_print", uint64(len(c.in.mem)-len(msg)), uint64(len(msg)))
+	return err
+}
+
+// Trap traps with ic0.trap and msg.
+func (c *Call) Trap(msg string) error {
+	copy(c.scratch(len(msg)), msg)
+	_, err := c.Invoke("trap", uint64(len(c.in.mem)-len(msg)), uint64(len(msg)))
+	return err
+}
+
+// scratch returns the last n bytes of memory, used to pass blobs.
+func (c *Call) scratch(n int) []byte { return c.in.mem[len(c.in.mem)-n:] }
