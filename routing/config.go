@@ -83,6 +83,9 @@ type Config struct {
 	// while the stream back to it is this long.
 	MaxStreamMessages int
 	// MaxSliceMessages and MaxSliceBytes bound the slices this subnet cuts.
+	// The byte bound counts 64 bytes per message plus its payload (an
+	// estimate of the encoding); a slice always holds at least one
+	// message if one is waiting, whatever its size.
 	MaxSliceMessages, MaxSliceBytes int
 }
 
