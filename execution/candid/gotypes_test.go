@@ -339,3 +339,45 @@ func TestReferencesInGoValues(t *testing.T) {
 		t.Errorf("Decode(Marshal(out)) = %#v, %v", vals, err)
 	}
 }
+
+func TestCubeIDMismatch(t *testing.T) {
+	anon, err := bigfile.ParsePrincipal("2vxsx-fae")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Marshal(anon, &anon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id bigfile.CubeID
+	opt := ptr(bigfile.CubeID(5))
+	if err := Unmarshal(data, &id); !errors.Is(err, ErrMismatch) {
+		t.Errorf("anonymous principal into CubeID: err = %v, want ErrMismatch", err)
+	}
+	// Inside an opt, a principal that is not a cube id reads as nil.
+	var skip Reserved
+	if err := Unmarshal(data, &skip, &opt); err != nil || opt != nil {
+		t.Errorf("anonymous principal into *CubeID = %v, %v; want nil", opt, err)
+	}
+}
+
+func TestArrayLength(t *testing.T) {
+	data, err := Marshal([]byte{1, 2, 3}, []uint16{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b4 [4]byte
+	var u3 [3]uint16
+	var skip Reserved
+	if err := Unmarshal(data, &b4); !errors.Is(err, ErrMismatch) {
+		t.Errorf("3 bytes into [4]byte: err = %v, want ErrMismatch", err)
+	}
+	if err := Unmarshal(data, &skip, &u3); err != nil || u3 != [3]uint16{1, 2, 3} {
+		t.Errorf("vec nat16 into [3]uint16 = %v, %v", u3, err)
+	}
+	// Inside an opt a wrong length reads as nil, like any mismatch.
+	ob, ou := ptr([4]byte{9}), ptr([2]uint16{9})
+	if err := Unmarshal(data, &ob, &ou); err != nil || ob != nil || ou != nil {
+		t.Errorf("wrong lengths inside opt = %v, %v, %v; want nil, nil", ob, ou, err)
+	}
+}
