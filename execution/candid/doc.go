@@ -63,7 +63,7 @@
 //	Nat                              nat
 //	Int, *big.Int                    int (a nil *big.Int cannot be encoded)
 //	bigfile.Principal                principal
-//	bigfile.CubeID                   principal (decoding other principals fails)
+//	bigfile.CubeID                   principal (only cube-id principals decode)
 //	Null, Reserved                   null, reserved
 //	FuncRef, ServiceRef              func () -> (), service {} (see below)
 //	[]byte, [N]byte (uint8 kinds)    blob (vec nat8)
@@ -82,6 +82,11 @@
 // field is a case and must be a pointer, whose element type is the case's
 // type (*Null for a case without data). Recursive Go types map to recursive
 // Candid types. Maps, interfaces, channels and functions have no mapping.
+//
+// Go-side constraints count as type mismatches: a vec whose length differs
+// from a Go array's, or a principal that is not a cube id decoded into a
+// bigfile.CubeID, fails with [ErrMismatch], and inside an opt (a pointer)
+// reads as nil, like any other value that does not fit.
 //
 // [FuncRef] and [ServiceRef] map to the most general reference types,
 // func () -> () and service {}. Candid decodes a reference at any function
