@@ -301,6 +301,8 @@ func (d *decoder) header() ([]*Type, error) {
 	if err != nil {
 		return nil, err
 	}
+	// n is at most the remaining input length (each entry takes at least
+	// one byte), so the table costs a bounded multiple of the input.
 	d.table = make([]Type, n)
 	for i := range d.table {
 		if err := d.tableEntry(&d.table[i]); err != nil {
@@ -380,6 +382,7 @@ func (d *decoder) tableEntry(t *Type) error {
 		if op == -21 {
 			t.Kind = KindVariant
 		}
+		// Each field takes at least two bytes (an id and a reference).
 		n, err := d.count("field list", 2)
 		if err != nil {
 			return err
@@ -391,9 +394,15 @@ func (d *decoder) tableEntry(t *Type) error {
 			if err != nil {
 				return err
 			}
+			// Ids are 32-bit hashes; a larger one cannot come from a
+			// conforming encoder, and accepting it would make two
+			// encodings (id and id mod 2^32) of one type possible.
 			if id > math.MaxUint32 {
 				return d.failAt(fstart, ErrInvalid, "field id exceeds 32 bits")
 			}
+			// Strictly increasing ids: the spec's canonical order, which
+			// the record merge and the variant search rely on, and which
+			// rules out duplicate fields.
 			if i > 0 && uint32(id) <= t.Fields[i-1].ID {
 				return d.failAt(fstart, ErrInvalid, "field ids not strictly increasing")
 			}
@@ -404,6 +413,8 @@ func (d *decoder) tableEntry(t *Type) error {
 		}
 		return nil
 	case -22: // func
+		// Arguments, results, then annotation bytes; unknown annotations
+		// are rejected, as the Rust and JavaScript decoders do.
 		t.Kind = KindFunc
 		for _, list := range []*[]*Type{&t.Args, &t.Results} {
 			n, err := d.count("function type list", 1)
@@ -431,6 +442,9 @@ func (d *decoder) tableEntry(t *Type) error {
 		}
 		return nil
 	case -23: // service
+		// Methods by strictly increasing name; their types are checked to
+		// be functions once the whole table is read (a method may refer
+		// to a later entry).
 		t.Kind = KindService
 		n, err := d.count("method list", 2)
 		if err != nil {
@@ -952,9 +966,13 @@ func (d *decoder) skip(w *Type) error {
 		_, err := d.principal()
 		return err
 	case KindFunc:
+		// A function reference has no cheaper check than decoding it;
+		// the result is small and discarded.
 		_, err := d.value(w, w)
 		return err
 	case KindFuture:
+		// A future value is its byte length m, its reference count n and
+		// m bytes; it can be skipped without understanding it.
 		m, err := d.count("future value", 1)
 		if err != nil {
 			return err

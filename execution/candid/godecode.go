@@ -126,6 +126,7 @@ func (d *decoder) goValue(w *Type, c *codec, rv reflect.Value) error {
 		}
 		return nil
 	case mFuncRef:
+		// Rare enough to reuse the dynamic decoder.
 		v, err := d.value(w, e)
 		if err != nil {
 			return err
@@ -143,7 +144,9 @@ func (d *decoder) goValue(w *Type, c *codec, rv reflect.Value) error {
 	return d.failAt(start, ErrType, "cannot decode into Go type "+c.rt.String())
 }
 
-// goFixed reads a fixed-width number of kind k into rv.
+// goFixed reads a fixed-width number of kind k into rv. The target's Go
+// kind has the same signedness and at least the width of k (guaranteed by
+// the codec), so the Set calls never truncate.
 func (d *decoder) goFixed(k Kind, rv reflect.Value) error {
 	var size int
 	switch k {
@@ -190,7 +193,9 @@ func (d *decoder) goFixed(k Kind, rv reflect.Value) error {
 	return nil
 }
 
-// goBig reads a nat or int into a Nat, Int or *big.Int.
+// goBig reads a nat or int into a Nat, Int or *big.Int. The big.Int is
+// freshly allocated by the LEB128 decoder and handed over without a copy;
+// Nat and Int are stored through a pointer to avoid boxing them.
 func (d *decoder) goBig(w *Type, c *codec, rv reflect.Value) error {
 	var v *big.Int
 	var n int

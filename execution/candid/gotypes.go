@@ -414,6 +414,8 @@ func appendGo(b []byte, c *codec, rv reflect.Value, depth int) ([]byte, error) {
 	case mFloat64:
 		return binary.LittleEndian.AppendUint64(b, math.Float64bits(rv.Float())), nil
 	case mNat:
+		// Nat cannot hold a negative value (its constructors refuse
+		// them), so the unsigned encoder cannot fail here.
 		n, _ := rv.Interface().(Nat)
 		return leb128.AppendBigUint(b, n.big())
 	case mCInt:
@@ -444,9 +446,13 @@ func appendGo(b []byte, c *codec, rv reflect.Value, depth int) ([]byte, error) {
 		}
 		return appendGo(append(b, 1), c.elem, rv.Elem(), depth+1)
 	case mBlob:
+		// rv.Bytes aliases the caller's slice; it is only read.
 		b = leb128.AppendUint(b, uint64(rv.Len()))
 		return append(b, rv.Bytes()...), nil
 	case mByteArray:
+		// An array is addressable only when reached through a pointer,
+		// slice or addressable struct; a top-level array argument is
+		// copied byte by byte instead.
 		n := rv.Len()
 		b = leb128.AppendUint(b, uint64(n))
 		if rv.CanAddr() {
