@@ -18,9 +18,14 @@
 // interface; execution/wasm implements it on wasmtime, and only that leaf
 // package imports wasmtime (cgo).
 //
-// Later work adds around this: page-level persistence of the heap and
-// stable memory (so saving and rolling back follow the dirty pages instead
-// of copying whole memories), the management cube and the cube lifecycle,
+// The heap and stable memory are [Memory] values: immutable, shared page
+// by page between versions, so a message copies only the 4 KiB pages it
+// changed (found, for now, by comparing the instance's memory with the
+// previous version page by page; stable memory is copied on write).
+//
+// Later work adds around this: page-level persistence with dirty-page
+// tracking (replacing the comparison), the management cube and the cube
+// lifecycle,
 // cycles accounting, and the scheduler with rounds, deterministic time
 // slicing and calls between cubes. Interfaces here are shaped for that: an
 // execution already runs through wasmtime's async API and pauses at every
@@ -54,6 +59,9 @@
 //	out, err = x.Execute(ctx, st, execution.Input{Kind: execution.KindUpdate, Method: "inc", Arg: arg, Caller: caller, Time: now})
 //	st = out.State // keep it: the next message runs on it
 //	// out.Response is the reply or reject for the caller.
+//
+// Tests that need cubes without Wasm (and without cgo) can use the scripted
+// engine in execution/executiontest instead of execution/wasm.
 //
 // States are immutable values: keep an old one to roll back or checkpoint.
 // Executing on the State an execution returned is fastest, because the

@@ -34,8 +34,12 @@ type Executor struct {
 
 	mu      sync.Mutex
 	modules map[[32]byte]*module
+	order   [][32]byte // modules in insertion order, for eviction
 	live    map[bigfile.CubeID]*liveInstance
 }
+
+// maxPreparedModules bounds the executor's cache of prepared modules.
+const maxPreparedModules = 256
 
 // module is a validated, instrumented and compiled module.
 type module struct {
@@ -190,7 +194,16 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 		m.exports[wasmbin.StartExport] = true
 	}
 	x.mu.Lock()
-	x.modules[h] = m
+	if _, dup := x.modules[h]; !dup {
+		x.modules[h] = m
+		x.order = append(x.order, h)
+		// Bound the cache; an evicted module is prepared again when next
+		// needed (live instances keep their own reference).
+		for len(x.order) > maxPreparedModules {
+			delete(x.modules, x.order[0])
+			x.order = x.order[1:]
+		}
+	}
 	x.mu.Unlock()
 	return m, nil
 }
@@ -291,7 +304,7 @@ func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 	}
 	a := &api{x: x, st: st, in: in, inst: inst, self: st.ID.Principal().Bytes(), caller: caller,
 		stable: newMemWriter(st.Stable), certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
-		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes}
+		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes, version: st.Version}
 	if in.Kind == KindQuery {
 		a.maxResponse = x.cfg.MaxQueryResponseBytes
 	}
@@ -494,6 +507,7 @@ func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, e
 	}
 	a := x.newAPI(st, in, inst)
 	a.stable, a.certified, a.timer = newMemWriter(Memory{}), nil, 0
+	a.version = st.Version + 1 // canister_init sees the version of the new code
 	limit := x.cfg.MaxInstructionsPerInstall
 	budget := limit
 	for _, step := range []struct {
@@ -606,6 +620,7 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 		}
 	}
 	a.timer = 0 // an upgrade deactivates the timer
+	a.version++ // pre_upgrade saw the old version, post_upgrade sees the new one
 	inst, err := nm.compiled.Instantiate(ctx, x.limits(nm))
 	if err != nil {
 		closeOld()

@@ -141,7 +141,7 @@ func init() {
 		}
 		return uint64(a.st.Status), nil
 	})
-	add("canister_version", "", "8", anyCtx, func(a *api, _ []uint64) (uint64, error) { return a.st.Version, nil })
+	add("canister_version", "", "8", anyCtx, func(a *api, _ []uint64) (uint64, error) { return a.version, nil })
 	blob("subnet_self", anyCtx, func(a *api) ([]byte, error) { return a.x.cfg.Subnet.Bytes(), nil })
 	blob("msg_method_name", inspect, func(a *api) ([]byte, error) { return []byte(a.in.Method), nil })
 	add("accept_message", "", "", inspect, func(a *api, _ []uint64) (uint64, error) {
@@ -397,7 +397,8 @@ type api struct {
 	certified   []byte
 	timer       bigfile.Time
 	balance     bigfile.Cycles
-	accepted    bool // inspect_message: accept_message was called
+	accepted    bool   // inspect_message: accept_message was called
+	version     uint64 // ic0.canister_version: the old value until a code change commits
 	cyclesIn    bigfile.Cycles
 	cyclesTaken bigfile.Cycles
 	logs        []LogRecord

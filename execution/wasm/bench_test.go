@@ -3,6 +3,7 @@ package wasm_test
 import (
 	"context"
 	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -109,26 +110,41 @@ func BenchmarkLoop(b *testing.B) {
 	})
 }
 
-// BenchmarkLoopRatios measures the same three variants back to back in
-// each iteration and reports the ratios of their total times, so the
-// figures come from one run on the same (noisy) machine.
+// BenchmarkLoopRatios measures the three variants back to back in each
+// iteration (rotating their order) and reports the medians of the
+// per-iteration ratios, so the figures come from one run on the same
+// machine and resist the noise of a shared VM.
 func BenchmarkLoopRatios(b *testing.B) {
 	nofuel, fuel, eng := newBareLoop(b, false), newBareLoop(b, true), newEngineLoop(b)
-	var tNo, tFuel, tEng time.Duration
+	var fuelRatios, engRatios []float64
+	i := 0
 	for b.Loop() {
-		t0 := time.Now()
-		nofuel.call(b)
-		t1 := time.Now()
-		fuel.call(b)
-		t2 := time.Now()
-		eng.call(b)
-		t3 := time.Now()
-		tNo += t1.Sub(t0)
-		tFuel += t2.Sub(t1)
-		tEng += t3.Sub(t2)
+		var d [3]time.Duration
+		for k := 0; k < 3; k++ {
+			v := (i + k) % 3
+			t0 := time.Now()
+			switch v {
+			case 0:
+				nofuel.call(b)
+			case 1:
+				fuel.call(b)
+			case 2:
+				eng.call(b)
+			}
+			d[v] = time.Since(t0)
+		}
+		i++
+		fuelRatios = append(fuelRatios, float64(d[1])/float64(d[0]))
+		engRatios = append(engRatios, float64(d[2])/float64(d[1]))
 	}
-	b.ReportMetric(float64(tFuel)/float64(tNo), "fuel/nofuel")
-	b.ReportMetric(float64(tEng)/float64(tFuel), "engine/bare-fuel")
+	b.ReportMetric(median(fuelRatios), "fuel/nofuel")
+	b.ReportMetric(median(engRatios), "engine/bare-fuel")
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
 }
 
 func benchMessages(b *testing.B, wasm []byte, method string, arg []byte) {

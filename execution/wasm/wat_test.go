@@ -485,3 +485,31 @@ func TestSystemTasksAndReinstall(t *testing.T) {
 	empty := newCube(t, x)
 	wantErr(t, empty.update("get", nil), execution.CodeCanisterWasmModuleNotFound, "contains no Wasm module")
 }
+
+func TestCanisterVersion(t *testing.T) {
+	x := newExecutor(t, execution.Config{})
+	c := newCube(t, x)
+	entries := map[string]string{
+		"canister_init":         "(i64.store (P.const 0) (call $canister_version))",
+		"canister_pre_upgrade":  "(i64.store (P.const 8) (call $canister_version)) (call $stable64_write (i64.const 0) (i64.const 8) (i64.const 8))",
+		"canister_post_upgrade": "(call $stable64_read (i64.const 8) (i64.const 0) (i64.const 8)) (i64.store (P.const 16) (call $canister_version))",
+		"canister_update now":   "(i64.store (P.const 24) (call $canister_version))" + replyMem(32),
+	}
+	wasm := probe(t, false, entries, "(func $s (drop (call $stable64_grow (i64.const 1)))) (start $s)")
+	c.mustInstall(wasm)
+	got := reply(t, c.update("now", nil))
+	if v := binary.LittleEndian.Uint64(got); v != 1 {
+		t.Fatalf("init saw version %d, want 1", v)
+	}
+	if v := binary.LittleEndian.Uint64(got[24:]); v != 1 {
+		t.Fatalf("first update saw version %d, want 1", v)
+	}
+	if out := c.exec(execution.Input{Kind: execution.KindUpgrade, Wasm: wasm}); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	got = reply(t, c.update("now", nil))
+	pre, post, now := binary.LittleEndian.Uint64(got[8:]), binary.LittleEndian.Uint64(got[16:]), binary.LittleEndian.Uint64(got[24:])
+	if pre != 2 || post != 3 || now != 3 {
+		t.Fatalf("versions: pre_upgrade %d, post_upgrade %d, update %d; want 2, 3, 3", pre, post, now)
+	}
+}
