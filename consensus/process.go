@@ -678,9 +678,23 @@ func (c *Core) timers() {
 				}
 			}
 		}
-		if s.beacon != nil && h >= c.notarized {
+		// The notarized blocks a next block may extend: a peer holding a
+		// notarization without its block cannot check proposals on it.
+		if h == c.notarized && h > c.delivered {
+			for _, p := range s.sortedProposals() {
+				if n := s.notar[p.Hash()]; n != nil {
+					c.broadcast(n)
+					c.broadcast(p)
+				}
+			}
+		}
+		if s.beacon != nil && h == c.notarized+1 {
 			c.broadcast(s.beacon)
 		}
+	}
+	// The beacon that ranks the open height, whatever was delivered.
+	if b := c.beaconAt(c.notarized); b != nil && c.notarized > c.floor {
+		c.broadcast(b)
 	}
 	// A pending catch-up package share, too.
 	if top := c.delivered - c.delivered%c.cfg.SummaryInterval; top > c.floor {

@@ -15,6 +15,7 @@ import (
 var (
 	simSchedules = flag.Int("schedules", 1000, "random schedules run by TestSimulation")
 	simSeed      = flag.Uint64("seed", 0, "run only this TestSimulation seed (0: all)")
+	simFirst     = flag.Uint64("firstseed", 1, "first seed of the TestSimulation schedules")
 )
 
 func simConfig() consensus.Config {
@@ -187,8 +188,8 @@ func TestSimulation(t *testing.T) {
 	if *simSeed != 0 {
 		seeds = append(seeds, *simSeed)
 	} else {
-		for i := 1; i <= count; i++ {
-			seeds = append(seeds, uint64(i))
+		for i := range uint64(count) {
+			seeds = append(seeds, *simFirst+i)
 		}
 	}
 	failed := 0

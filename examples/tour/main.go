@@ -23,7 +23,7 @@ package main
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"flag"
 	"fmt"
 	"os"

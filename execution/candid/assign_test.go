@@ -156,7 +156,7 @@ func assign(c *codec, rv reflect.Value, v Value) error {
 		if len(x) != rv.Len() {
 			return errorf(ErrMismatch, "%d bytes for Go type %s", len(x), c.rt)
 		}
-		reflect.Copy(rv, reflect.ValueOf(x))
+		copy(rv.Bytes(), x)
 	case mVec, mArray:
 		x, ok := v.(Vec)
 		if !ok {

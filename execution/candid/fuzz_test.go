@@ -205,6 +205,8 @@ type fuzzMix struct {
 	N *logVisibility
 	O *tree
 	P [3]int8
+	Q [2]myByte
+	R []myByte
 }
 
 // fullMix returns a fuzzMix with every field set.
@@ -219,5 +221,6 @@ func fullMix() fuzzMix {
 		I: &FuncRef{Service: p, Method: "m"}, J: &ServiceRef{p}, K: &Reserved{}, L: &Null{}, M: &blob,
 		N: &logVisibility{AllowedViewers: &[]bigfile.Principal{p}},
 		O: &tree{Value: 1, Children: []tree{{Value: 2}}}, P: [3]int8{-1, 0, 1},
+		Q: [2]myByte{1, 2}, R: []myByte{3},
 	}
 }

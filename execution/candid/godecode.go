@@ -288,7 +288,7 @@ func (d *decoder) goVec(w *Type, c *codec, rv reflect.Value) error {
 		if len(b) != rv.Len() {
 			return d.failAt(start, ErrMismatch, "wrong length for Go type "+c.rt.String())
 		}
-		reflect.Copy(rv, reflect.ValueOf(b))
+		copy(rv.Bytes(), b) // rv is addressable; reflect.Copy would reject named byte types
 		return nil
 	}
 	if err := d.enter(); err != nil {

@@ -381,3 +381,35 @@ func TestArrayLength(t *testing.T) {
 		t.Errorf("wrong lengths inside opt = %v, %v, %v; want nil, nil", ob, ou, err)
 	}
 }
+
+type myByte uint8
+
+// Byte types with a named element type are blobs too, in slices, arrays
+// and pointers to arrays.
+func TestNamedByteTypes(t *testing.T) {
+	type s struct {
+		A [3]myByte
+		B []myByte
+		C *[2]myByte
+	}
+	in := s{A: [3]myByte{1, 2, 3}, B: []myByte{4}, C: &[2]myByte{5, 6}}
+	data, err := Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out s
+	if err := Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, out); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	data, err = Marshal([2]myByte{7, 8}) // a non-addressable array
+	if err != nil || hex.EncodeToString(data) != "4449444c016d7b0100020708" {
+		t.Fatalf("Marshal([2]myByte) = %x, %v", data, err)
+	}
+	var a [2]myByte
+	if err := Unmarshal(data, &a); err != nil || a != [2]myByte{7, 8} {
+		t.Fatalf("Unmarshal = %v, %v", a, err)
+	}
+}
