@@ -475,8 +475,14 @@ func (c *Core) best(h bigfile.Height) (int, *Proposal) {
 		case 1:
 			return r, valid[0]
 		default:
+			// Two valid blocks of one maker: disqualify the rank and show
+			// the evidence to everyone, since peers that saw one block only
+			// would otherwise keep waiting for its notarization.
 			c.cfg.Logger.Debug("consensus: maker equivocated", "height", h, "rank", r)
 			s.disq[r] = true
+			for _, p := range valid {
+				c.broadcast(p)
+			}
 		}
 	}
 	return -1, nil
