@@ -10,7 +10,10 @@
 // declares the few C functions it uses itself, so no path into the module
 // cache is hard-coded. Each execution yields every
 // InstanceLimits.SliceInstructions of fuel, which is where a time-sliced
-// execution can be paused and resumed. System API calls park wasmtime's
+// execution can be paused and resumed: [Instance.Run] resumes at once,
+// while [Instance.Start], [Instance.Resume] (one slice per call, from any
+// goroutine) and [Instance.Abort] let a scheduler spread a message over
+// rounds or abandon it. System API calls park wasmtime's
 // fiber and are served in Go on the goroutine that polls the execution,
 // never on the fiber's stack (where the Go runtime cannot run).
 //

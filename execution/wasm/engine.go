@@ -321,12 +321,33 @@ type Instance struct {
 }
 
 // Run implements [execution.Instance]. The execution pauses every
-// SliceInstructions instructions (a fuel yield); Run resumes it at once
-// (the scheduler issue will hand pauses to the next round instead).
+// SliceInstructions instructions (a fuel yield); Run resumes it at once.
+// A scheduler that spreads a long message over rounds uses Start and
+// Resume instead.
 func (in *Instance) Run(ctx context.Context, export string, host execution.Host, budget uint64) error {
+	if err := in.Start(export, budget); err != nil {
+		return err
+	}
+	for {
+		done, err := in.Resume(ctx, host)
+		if done || err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			in.Abort()
+			return ctx.Err()
+		}
+	}
+}
+
+// Start begins a call of export with an instruction budget, without
+// running any Wasm yet; Resume runs it. A call already in progress is
+// aborted first.
+func (in *Instance) Start(export string, budget uint64) error {
 	if in.call == nil {
 		return fmt.Errorf("%w: instance closed", ErrEngine)
 	}
+	in.Abort()
 	f := in.funcs[export]
 	if f == nil {
 		ex := in.inst.GetExport(in.store, export)
@@ -349,23 +370,56 @@ func (in *Instance) Run(ctx context.Context, export string, host execution.Host,
 		C.free(unsafe.Pointer(msg))
 		return err
 	}
+	// The call record keeps its own copy of the function handle: the
+	// future borrows it until it is deleted.
 	in.call._func = *(*C.bf_func_t)(unsafe.Pointer(f))
 	C.bf_call_start(in.call, sctx)
-	err := in.drive(ctx, host)
 	runtime.KeepAlive(f)
-	return err
+	return nil
 }
 
-// drive polls the current future to completion, serving parked host calls
-// on this goroutine (never on wasmtime's fiber stack).
-func (in *Instance) drive(ctx context.Context, host execution.Host) (err error) {
+// Resume runs the started call for one time slice: until it completes
+// (done, with the same error contract as Run) or pauses at the next fuel
+// yield (not done, nil error). Host calls are served on the calling
+// goroutine; a paused call holds no OS thread and may be resumed from any
+// goroutine. Resume with no call in progress reports done.
+func (in *Instance) Resume(ctx context.Context, host execution.Host) (done bool, err error) {
+	if in.call == nil {
+		return true, fmt.Errorf("%w: instance closed", ErrEngine)
+	}
+	return in.step(ctx, host)
+}
+
+// Abort deletes a paused call, unwinding its fiber; the instance stays
+// usable, but its memory and globals hold whatever the call changed, so
+// the caller restores them (a pause aborted is a trap rolled back).
+func (in *Instance) Abort() {
+	if in.call != nil {
+		C.bf_abort(in.call)
+	}
+}
+
+// drive runs the current future to completion, through every pause.
+func (in *Instance) drive(ctx context.Context, host execution.Host) error {
+	for {
+		done, err := in.step(ctx, host)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// step polls the current future until it completes or pauses at a fuel
+// yield, serving parked host calls on this goroutine (never on wasmtime's
+// fiber stack).
+func (in *Instance) step(ctx context.Context, host execution.Host) (done bool, err error) {
 	c := in.call
 	defer runtime.KeepAlive(in)
 	defer func() {
 		// A panicking System API function must not leave the fiber parked.
 		if r := recover(); r != nil {
 			C.bf_abort(c)
-			err = fmt.Errorf("%w: panic in host call: %v", ErrEngine, r)
+			done, err = true, fmt.Errorf("%w: panic in host call: %v", ErrEngine, r)
 		}
 	}()
 	kinds := resultKinds[0]
@@ -378,7 +432,7 @@ func (in *Instance) drive(ctx context.Context, host execution.Host) (err error) 
 	for {
 		switch C.bf_poll(c) {
 		case 1:
-			return in.outcome()
+			return true, in.outcome()
 		case 2:
 			n := int(c.host_nargs)
 			for i := 0; i < n; i++ {
@@ -392,7 +446,7 @@ func (in *Instance) drive(ctx context.Context, host execution.Host) (err error) 
 			r, herr := host.Invoke(fn, mem, in.args[:n])
 			if herr != nil {
 				C.bf_abort(c)
-				return herr
+				return true, herr
 			}
 			kind := C.int(0)
 			if fn < len(kinds) {
@@ -402,10 +456,7 @@ func (in *Instance) drive(ctx context.Context, host execution.Host) (err error) 
 		default:
 			// A fuel yield: the end of a time slice.
 			in.slices++
-			if ctx.Err() != nil {
-				C.bf_abort(c)
-				return ctx.Err()
-			}
+			return false, nil
 		}
 	}
 }

@@ -3,6 +3,7 @@ package wasm_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
@@ -216,5 +217,59 @@ func TestConcurrentCubes(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestPauseResumeOnOtherGoroutinesAndAbort(t *testing.T) {
+	mod, err := engine(t).Compile(loopModule(t, 1_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ei, err := mod.Instantiate(context.Background(), execution.InstanceLimits{SliceInstructions: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ei.Close()
+	inst := ei.(*wasm.Instance)
+	h := &countingHost{}
+	if err := inst.Start("run", 1<<40); err != nil {
+		t.Fatal(err)
+	}
+	// Each slice runs on a fresh goroutine locked to its own OS thread, as
+	// a scheduler resuming the message in a later round might.
+	pauses := 0
+	for {
+		res := make(chan [2]any)
+		go func() {
+			runtime.LockOSThread()
+			done, err := inst.Resume(context.Background(), h)
+			res <- [2]any{done, err}
+		}()
+		r := <-res
+		if r[1] != nil {
+			t.Fatal(r[1])
+		}
+		if r[0].(bool) {
+			break
+		}
+		pauses++
+	}
+	full := inst.Instructions()
+	if pauses < 5 || h.calls != 1000 || inst.Memory()[0] != 7*1000%256 {
+		t.Fatalf("%d pauses, %d host calls, acc %d", pauses, h.calls, inst.Memory()[0])
+	}
+	// Abort while paused: the fiber unwinds and the instance runs again.
+	if err := inst.Start("run", 1<<40); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := inst.Resume(context.Background(), &countingHost{}); done || err != nil {
+		t.Fatalf("first slice: done %v, err %v", done, err)
+	}
+	inst.Abort()
+	if err := inst.Run(context.Background(), "run", &countingHost{}, 1<<40); err != nil {
+		t.Fatalf("run after abort: %v", err)
+	}
+	if inst.Instructions() != full {
+		t.Fatalf("run after abort used %d instructions, want %d", inst.Instructions(), full)
 	}
 }
