@@ -118,3 +118,26 @@ func ExampleEncode() {
 	// 4449444c026e016c02a0d2aca8047190eddae70400010001016101016200
 	// a <nil>
 }
+
+// Decoding limits: a 17-byte message claiming 2^60 elements of type null
+// fails at once, without allocating for them; a larger quota admits more
+// zero-size values than the default.
+func ExampleConfig() {
+	msg, _ := hex.DecodeString("4449444c016d7f0100" + "808080808080808010")
+	_, _, err := candid.Decode(msg)
+	fmt.Println(errors.Is(err, candid.ErrLimit), err)
+
+	msg, _ = hex.DecodeString("4449444c016d7f0100" + "808040") // 2^20 nulls
+	_, _, err = candid.Decode(msg)
+	fmt.Println(errors.Is(err, candid.ErrLimit))
+	_, vals, err := candid.Config{Quota: 1 << 21}.Decode(msg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(vals[0].(candid.Vec)), err)
+	// Output:
+	// true candid: decoding limit exceeded: vec too long at offset 9
+	// true
+	// 1048576 <nil>
+}
