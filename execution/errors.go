@@ -11,18 +11,37 @@ import (
 // §2.5). Its first digit is the reject code. String gives the "IC0503" form.
 type ErrorCode uint16
 
-// The error codes the executor produces.
+// The error codes the executor produces, with the IC's names.
 const (
-	CodeCanisterRejectedMessage        ErrorCode = 406
-	CodeCanisterTrapped                ErrorCode = 502
-	CodeCanisterCalledTrap             ErrorCode = 503
-	CodeCanisterContractViolation      ErrorCode = 504
-	CodeCanisterInvalidWasm            ErrorCode = 505
-	CodeCanisterDidNotReply            ErrorCode = 506
-	CodeCanisterOutOfMemory            ErrorCode = 507
+	// CodeCanisterRejectedMessage (IC0406): canister_inspect_message did
+	// not accept the ingress message.
+	CodeCanisterRejectedMessage ErrorCode = 406
+	// CodeCanisterTrapped (IC0502): Wasm trapped (unreachable, out of
+	// bounds, division by zero, stack overflow, …).
+	CodeCanisterTrapped ErrorCode = 502
+	// CodeCanisterCalledTrap (IC0503): the cube called ic0.trap (Motoko's
+	// assert and Runtime.trap, Rust panics).
+	CodeCanisterCalledTrap ErrorCode = 503
+	// CodeCanisterContractViolation (IC0504): System API misuse: a call
+	// from the wrong context, an out-of-bounds copy, replying twice, a
+	// function not implemented yet, a missing upgrade option.
+	CodeCanisterContractViolation ErrorCode = 504
+	// CodeCanisterInvalidWasm (IC0505): the module failed validation or
+	// compilation.
+	CodeCanisterInvalidWasm ErrorCode = 505
+	// CodeCanisterDidNotReply (IC0506): an update returned without
+	// answering (its state changes are kept).
+	CodeCanisterDidNotReply ErrorCode = 506
+	// CodeCanisterOutOfMemory (IC0507): reserved for memory exhaustion the
+	// cube cannot observe; memory.grow past the limit returns -1 instead.
+	CodeCanisterOutOfMemory ErrorCode = 507
+	// CodeCanisterInstructionLimitExceed (IC0522): the message used its
+	// whole instruction budget.
 	CodeCanisterInstructionLimitExceed ErrorCode = 522
-	CodeCanisterMethodNotFound         ErrorCode = 536
-	CodeCanisterWasmModuleNotFound     ErrorCode = 537
+	// CodeCanisterMethodNotFound (IC0536): no such update or query method.
+	CodeCanisterMethodNotFound ErrorCode = 536
+	// CodeCanisterWasmModuleNotFound (IC0537): the cube has no code.
+	CodeCanisterWasmModuleNotFound ErrorCode = 537
 )
 
 // String returns the code as "IC" followed by four digits.

@@ -408,6 +408,8 @@ func Parse(wasm []byte, lim Limits) (*Module, error) {
 func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) error {
 	switch id {
 	case sectionCustom:
+		// icp: sections carry cube metadata (candid:service, Motoko's
+		// persistence marker); other custom sections are ignored.
 		name, err := r.name()
 		if err != nil {
 			return err
@@ -427,6 +429,8 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 		}
 		r.off = len(r.b)
 	case sectionType:
+		// Only plain function types (0x60); GC-proposal rec/sub types are
+		// disabled in the engine anyway.
 		n, err := r.u32()
 		if err != nil {
 			return err
@@ -456,6 +460,8 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 			m.Types = append(m.Types, t)
 		}
 	case sectionImport:
+		// Cubes may import only functions; the executor then checks that
+		// each is an ic0 function of the right type.
 		n, err := r.u32()
 		if err != nil {
 			return err
@@ -518,6 +524,8 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 			}
 		}
 	case sectionMemory:
+		// One memory at most; its index type decides the System API's
+		// pointer width.
 		n, err := r.u32()
 		if err != nil {
 			return err
@@ -533,6 +541,8 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 			m.HasMem, m.Memory64, m.MemoryMin = true, is64, min
 		}
 	case sectionGlobal:
+		// Mutable globals are saved and restored as 64-bit values, so only
+		// numeric ones are accepted.
 		n, err := r.u32()
 		if err != nil {
 			return err
@@ -587,6 +597,8 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 		}
 		m.Start = int(idx)
 	case sectionCode:
+		// The bodies are left to the compiler; only the size and count
+		// matter here.
 		if lim.MaxCodeSectionSize > 0 && len(r.b) > lim.MaxCodeSectionSize {
 			return invalid("code section is %d bytes, the limit is %d", len(r.b), lim.MaxCodeSectionSize)
 		}
