@@ -145,8 +145,37 @@ func readManifest(st Store, rec *manifestRecord) (*Manifest, error) {
 
 // loadState rebuilds and verifies the state of a manifest from the store.
 func loadState(st Store, man *Manifest) (*State, error) {
+	var pre [][]byte
+	if vs, ok := st.(ValueScanner); ok {
+		// One sequential pass over the chunks instead of random lookups.
+		need := make(map[bigfile.Hash][]int, len(man.Chunks))
+		for i, c := range man.Chunks {
+			need[c.Hash] = append(need[c.Hash], i)
+		}
+		pre = make([][]byte, len(man.Chunks))
+		err := vs.ScanValues(prefixChunk, func(k, v []byte) error {
+			if len(k) != 33 {
+				return nil
+			}
+			for _, i := range need[bigfile.Hash(k[1:])] {
+				pre[i] = v
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("statemgr: reading chunks: %w", err)
+		}
+	}
 	return rebuild(man, func(i int) ([]byte, error) {
 		c := man.Chunks[i]
+		if pre != nil && pre[i] != nil {
+			b := pre[i]
+			pre[i] = nil
+			if err := verifyChunk(c, b); err != nil {
+				return nil, err
+			}
+			return b, nil
+		}
 		b, err := st.Get(chunkKey(c.Hash))
 		if err != nil {
 			return nil, fmt.Errorf("statemgr: chunk %x: %w", c.Hash[:8], err)

@@ -172,6 +172,29 @@ func (s *Store) Scan(prefix []byte, f func(key []byte) error) error {
 	})
 }
 
+// ScanValues implements statemgr.ValueScanner: one sequential pass with
+// value prefetching. Values passed to f are copies f may keep.
+func (s *Store) ScanValues(prefix []byte, f func(key, value []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.Prefix = prefix
+		it := txn.NewIterator(o)
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := f(it.Item().Key(), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+var _ statemgr.ValueScanner = (*Store)(nil)
+
 // slogAdapter forwards Badger's logger to slog.
 type slogAdapter struct{ l *slog.Logger }
 
