@@ -31,7 +31,7 @@ import (
 // TestStore checks that the stores newStore returns (empty, one per call)
 // meet the contract of [statemgr.Store]: missing keys, atomic batches in
 // order, deletes, prefix scans in key order, and no aliasing of the
-// caller's slices.
+// caller's slices; and, if they implement it, of [statemgr.ValueScanner].
 func TestStore(t *testing.T, newStore func(t *testing.T) statemgr.Store) {
 	t.Run("GetMissing", func(t *testing.T) {
 		s := newStore(t)
@@ -89,6 +89,38 @@ func TestStore(t *testing.T, newStore func(t *testing.T) statemgr.Store) {
 		err := s.Scan(nil, func([]byte) error { n++; return stop })
 		if !errors.Is(err, stop) || n != 1 {
 			t.Fatalf("Scan stopping: got %v after %d keys, want stop after 1", err, n)
+		}
+	})
+	t.Run("ScanValues", func(t *testing.T) {
+		s := newStore(t)
+		vs, ok := s.(statemgr.ValueScanner)
+		if !ok {
+			t.Skip("the store does not implement the optional statemgr.ValueScanner")
+		}
+		var b statemgr.Batch
+		b.Put([]byte("v1"), []byte("one"))
+		b.Put([]byte("v2"), []byte("two"))
+		b.Put([]byte("w"), []byte("other"))
+		mustApply(t, s, &b)
+		var got []string
+		var kept [][]byte
+		err := vs.ScanValues([]byte("v"), func(k, v []byte) error {
+			got = append(got, string(k)+"="+string(v))
+			kept = append(kept, v)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != "[v1=one v2=two]" {
+			t.Fatalf("ScanValues(v): got %q", got)
+		}
+		// Values may be kept after the scan.
+		b = statemgr.Batch{}
+		b.Put([]byte("v1"), []byte("ONE"))
+		mustApply(t, s, &b)
+		if string(kept[0]) != "one" {
+			t.Fatalf("kept value changed to %q", kept[0])
 		}
 	})
 	t.Run("LargeBatch", func(t *testing.T) {
