@@ -274,24 +274,27 @@ func (x *Executor) liveModule(st *State) *module {
 }
 
 // instanceFor returns an instance of m holding st's memory and globals:
-// the cached one if it was left by the execution that produced st, else a
-// new instance with st restored into it.
-func (x *Executor) instanceFor(ctx context.Context, st *State, m *module) (Instance, error) {
-	if l := x.takeLive(st.ID); l != nil {
-		if l.state == st && l.mod == m {
-			return l.inst, nil
-		}
-		l.inst.Close()
+// the cached one if it was left by the execution that produced st (hit,
+// and the cache no longer holds it), else a new instance with st restored
+// into it. A miss leaves the cached instance in place, so that a query on
+// an older state does not evict the instance of the latest one.
+func (x *Executor) instanceFor(ctx context.Context, st *State, m *module) (inst Instance, hit bool, err error) {
+	x.mu.Lock()
+	if l := x.live[st.ID]; l != nil && l.state == st && l.mod == m {
+		delete(x.live, st.ID)
+		x.mu.Unlock()
+		return l.inst, true, nil
 	}
-	inst, err := m.compiled.Instantiate(ctx, x.limits(m))
+	x.mu.Unlock()
+	inst, err = m.compiled.Instantiate(ctx, x.limits(m))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEngine, err)
+		return nil, false, fmt.Errorf("%w: %v", ErrEngine, err)
 	}
 	if err := inst.Restore(st.Memory, st.Globals); err != nil {
 		inst.Close()
-		return nil, fmt.Errorf("%w: restoring cube %s: %v", ErrEngine, st.ID, err)
+		return nil, false, fmt.Errorf("%w: restoring cube %s: %v", ErrEngine, st.ID, err)
 	}
-	return inst, nil
+	return inst, false, nil
 }
 
 // newAPI creates the System API state for one execution over st: every
@@ -413,7 +416,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		e := x.cubeError(st, CodeCanisterMethodNotFound, "Canister has no %s method '%s'.", kind, in.Method)
 		return x.failed(st, e, nil, 0, false), nil
 	}
-	inst, err := x.instanceFor(ctx, st, m)
+	inst, hit, err := x.instanceFor(ctx, st, m)
 	if err != nil {
 		return Output{}, err
 	}
@@ -458,7 +461,9 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 			ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
 			target, out.State = ns, ns
 		}
-		if inst.Restore(st.Memory, st.Globals) == nil {
+		// Keep the instance only if it was the cube's live one; a query on
+		// another (older) state must not replace the latest state's.
+		if hit && inst.Restore(st.Memory, st.Globals) == nil {
 			x.keepLive(target, m, inst)
 		} else {
 			inst.Close()
@@ -595,7 +600,7 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 	mem := st.Memory
 	var oldInst Instance
 	if !in.SkipPreUpgrade && old.exports["canister_pre_upgrade"] {
-		inst, err := x.instanceFor(ctx, st, old)
+		inst, _, err := x.instanceFor(ctx, st, old)
 		if err != nil {
 			return Output{}, err
 		}

@@ -194,3 +194,22 @@ func TestMotokoMissingMethod(t *testing.T) {
 		t.Fatalf("got %v / %q", out.Err, out.Response.Message)
 	}
 }
+
+func TestMotokoQueryOnOlderState(t *testing.T) {
+	x := newExecutor(t, execution.Config{})
+	c := newCube(t, x)
+	c.mustInstall(motoko(t, "Counter"))
+	wantReply(t, c.update("inc", didlEmpty), nat(1))
+	old := c.st
+	wantReply(t, c.update("inc", didlEmpty), nat(2))
+	latest := c.st
+	// A query on a snapshot sees that snapshot, and leaves the latest
+	// state's results alone.
+	c.st = old
+	wantReply(t, c.query("get", didlEmpty), nat(1))
+	c.st = latest
+	wantReply(t, c.update("inc", didlEmpty), nat(3))
+	// Re-executing from the old state (as after an aborted round) forks it.
+	c.st = old
+	wantReply(t, c.update("inc", didlEmpty), nat(2))
+}
