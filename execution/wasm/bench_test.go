@@ -172,3 +172,49 @@ func BenchmarkTrivialUpdate(b *testing.B) {
 func BenchmarkMotokoInc(b *testing.B) {
 	benchMessages(b, motoko(b, "Counter"), "inc", didlEmpty)
 }
+
+// BenchmarkTrivialRatio pairs a bare wasmtime-go call of an empty export
+// (synchronous store, fuel on) with a whole trivial update through the
+// executor (System API reply, state derivation, async call), and reports
+// the median per-iteration ratio and the executor's message rate.
+func BenchmarkTrivialRatio(b *testing.B) {
+	cfg := wasmtime.NewConfig()
+	cfg.SetConsumeFuel(true)
+	eng := wasmtime.NewEngineWithConfig(cfg)
+	mod, err := wasmtime.NewModule(eng, wat(b, `(module (memory 1) (func (export "run")))`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := wasmtime.NewStore(eng)
+	inst, err := wasmtime.NewInstance(store, mod, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := inst.GetFunc(store, "run")
+	x := newExecutor(b, execution.Config{})
+	c := newCube(b, x)
+	c.mustInstall(probe(b, false, map[string]string{"canister_update go": replyMem(0)}, ""))
+	in := execution.Input{Kind: execution.KindUpdate, Method: "go"}
+	var ratios []float64
+	var engTotal time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if err := store.SetFuel(1 << 30); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := run.Call(store); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		out, err := x.Execute(context.Background(), c.st, in)
+		if err != nil || out.Err != nil {
+			b.Fatal(err, out.Err)
+		}
+		c.st = out.State
+		t2 := time.Now()
+		engTotal += t2.Sub(t1)
+		ratios = append(ratios, float64(t2.Sub(t1))/float64(t1.Sub(t0)))
+	}
+	b.ReportMetric(median(ratios), "update/bare-call")
+	b.ReportMetric(float64(b.N)/engTotal.Seconds(), "msgs/s")
+}
