@@ -36,12 +36,21 @@ type Options struct {
 	// Items and ItemSize shape the fake payload of each block (default one
 	// empty item).
 	Items, ItemSize int
+	// Keys, when set, signs and verifies in place of the fake [Crypto]
+	// (real BLS keys for benchmarks, say). It must know NodeID(0..N−1).
+	Keys Keys
 	// Log, when set, records protocol events (proposals, deliveries,
 	// catch-ups) for [Cluster.TakeLog].
 	Log bool
 	// Verbose adds each node's notarization and finalization shares and
 	// every notarization and finalization it stores to the log.
 	Verbose bool
+}
+
+// Keys gives each node's signer and the subnet's verifier.
+type Keys interface {
+	Signer(bigfile.NodeID) consensus.Signer
+	consensus.Verifier
 }
 
 // Behavior makes a node Byzantine for tests. Its core stays honest; the
@@ -78,7 +87,8 @@ type Node struct {
 type Cluster struct {
 	opts   Options
 	Nodes  []*Node
-	Crypto *Crypto
+	Crypto *Crypto // the fake keys (used unless Options.Keys is set)
+	keys   Keys
 	now    bigfile.Time
 	rng    *rand.Rand
 	q      events
@@ -119,10 +129,14 @@ func NewCluster(o Options) (*Cluster, error) {
 		ids[i] = NodeID(i)
 	}
 	c.Crypto = NewCrypto("sim", ids)
+	c.keys = o.Keys
+	if c.keys == nil {
+		c.keys = c.Crypto
+	}
 	for i, id := range ids {
 		cfg := o.Config
 		cfg.ID, cfg.Nodes = id, ids
-		cfg.Signer, cfg.Verifier = c.Crypto.Signer(id), c.Crypto
+		cfg.Signer, cfg.Verifier = c.keys.Signer(id), c.keys
 		cfg.Payloads = &Payloads{Maker: id, Items: o.Items, ItemSize: o.ItemSize}
 		core, err := consensus.New(cfg)
 		if err != nil {
@@ -350,7 +364,7 @@ func (c *Cluster) twin(n *Node, p *consensus.Proposal) *consensus.Proposal {
 	b := p.Block
 	b.Payload.Ingress = append(append([]bigfile.Ingress{}, b.Payload.Ingress...),
 		bigfile.Ingress{Sender: n.ID.Principal, Method: "twin", Nonce: []byte("twin")})
-	sig, _ := c.Crypto.Signer(n.ID).Sign(consensus.SchemeBasic, consensus.ProposalSignedBytes(b.Hash()))
+	sig, _ := c.keys.Signer(n.ID).Sign(consensus.SchemeBasic, consensus.ProposalSignedBytes(b.Hash()))
 	return consensus.NewProposal(b, sig)
 }
 
