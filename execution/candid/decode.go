@@ -118,6 +118,8 @@ func (c Config) DecodeAs(data []byte, expected []*Type) ([]Value, error) {
 	return d.args(expected)
 }
 
+// newDecoder validates c and returns a decoder for data with c's limits
+// resolved to their defaults.
 func (c Config) newDecoder(data []byte) (*decoder, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err

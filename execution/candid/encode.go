@@ -465,6 +465,7 @@ func matchField(f Field, name string, id uint32) bool {
 	return f.ID == id
 }
 
+// fieldName names a field in error messages: its name, or its id.
 func fieldName(f Field) string {
 	if f.Name != "" {
 		return f.Name
@@ -472,6 +473,8 @@ func fieldName(f Field) string {
 	return strconv.FormatUint(uint64(f.ID), 10)
 }
 
+// appendText appends a text value: the byte length and the UTF-8 bytes.
+// Invalid UTF-8 is refused, since every conforming decoder rejects it.
 func appendText(b []byte, s string) ([]byte, error) {
 	if !utf8.ValidString(s) {
 		return b, errorf(ErrValue, "text is not valid UTF-8")

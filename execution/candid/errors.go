@@ -38,10 +38,12 @@ type DecodeError struct {
 	Err error
 }
 
+// Error returns "candid: <sentinel detail>: <msg> at offset <n>".
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("%v: %s at offset %d", e.Err, e.Msg, e.Offset)
 }
 
+// Unwrap returns the sentinel, for errors.Is.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // errorf returns an error wrapping sentinel with a formatted detail.

@@ -294,6 +294,7 @@ func (b *builder) buildStruct(c *codec, rt reflect.Type) error {
 	return nil
 }
 
+// isDigits reports whether a tag name is a numeric field id.
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

@@ -1,7 +1,6 @@
 package candid
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -330,5 +329,3 @@ func (g *gen) value(t *Type, depth int) Value {
 	}
 	panic(fmt.Sprintf("gen: no values of kind %s", t.Kind))
 }
-
-var _ = bytes.Equal

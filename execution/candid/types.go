@@ -287,6 +287,8 @@ type printer struct {
 	done  map[*Type]bool
 }
 
+// findKnots walks the graph depth first and names every node found on
+// the current path again, i.e. every head of a cycle.
 func (p *printer) findKnots(t *Type) {
 	if t == nil || t.Kind.IsPrimitive() {
 		return
@@ -334,6 +336,7 @@ func (t *Type) children(f func(*Type)) {
 	}
 }
 
+// print writes t, using knot names for cycles found by findKnots.
 func (p *printer) print(b *strings.Builder, t *Type) {
 	if t == nil {
 		b.WriteString("<nil>")
@@ -418,6 +421,7 @@ func (p *printer) print(b *strings.Builder, t *Type) {
 	}
 }
 
+// printFunc writes a function signature: (args) -> (results) annotations.
 func (p *printer) printFunc(b *strings.Builder, t *Type) {
 	list := func(ts []*Type) {
 		b.WriteByte('(')

@@ -76,6 +76,7 @@ func (n Nat) String() string { return n.big().String() }
 
 var zero = new(big.Int)
 
+// big returns n's value, never nil, for reading only (it may be shared).
 func (n Nat) big() *big.Int {
 	if n.v == nil {
 		return zero
@@ -105,6 +106,7 @@ func (i Int) Cmp(j Int) int { return i.big().Cmp(j.big()) }
 // String returns i in decimal.
 func (i Int) String() string { return i.big().String() }
 
+// big returns i's value, never nil, for reading only (it may be shared).
 func (i Int) big() *big.Int {
 	if i.v == nil {
 		return zero
