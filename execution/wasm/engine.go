@@ -65,8 +65,27 @@ type Engine struct {
 	order [][32]byte
 }
 
-// New returns an Engine.
+// ErrInvalidConfig is wrapped by the errors [Config.Validate] returns.
+var ErrInvalidConfig = errors.New("wasm: invalid config")
+
+// Validate reports an error wrapping [ErrInvalidConfig] for a stack limit
+// outside [64 KiB, 64 MiB] (zero means the default) or a negative cache size.
+func (c Config) Validate() error {
+	if c.MaxWasmStack != 0 && (c.MaxWasmStack < 64<<10 || c.MaxWasmStack > 64<<20) {
+		return fmt.Errorf("%w: MaxWasmStack %d outside [64 KiB, 64 MiB]", ErrInvalidConfig, c.MaxWasmStack)
+	}
+	if c.MaxCachedModules < 0 {
+		return fmt.Errorf("%w: negative MaxCachedModules", ErrInvalidConfig)
+	}
+	return nil
+}
+
+// New returns an Engine, or an error wrapping [ErrInvalidConfig] or
+// [ErrEngine].
 func New(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.MaxWasmStack == 0 {
 		cfg.MaxWasmStack = 1 << 20
 	}

@@ -2,6 +2,7 @@ package wasm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"testing"
@@ -271,5 +272,14 @@ func TestPauseResumeOnOtherGoroutinesAndAbort(t *testing.T) {
 	}
 	if inst.Instructions() != full {
 		t.Fatalf("run after abort used %d instructions, want %d", inst.Instructions(), full)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if _, err := wasm.New(wasm.Config{MaxWasmStack: 1}); !errors.Is(err, wasm.ErrInvalidConfig) {
+		t.Fatalf("tiny stack: %v", err)
+	}
+	if err := (wasm.Config{MaxWasmStack: 2 << 20, MaxCachedModules: 4}).Validate(); err != nil {
+		t.Fatal(err)
 	}
 }
