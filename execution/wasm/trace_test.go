@@ -145,4 +145,3 @@ func outcome(out execution.Output) string {
 	}
 	return s
 }
-
