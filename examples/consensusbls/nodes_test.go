@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,7 +80,7 @@ func BenchmarkNodes(b *testing.B) {
 
 // TestTCPRealBLS is the acceptance test: four nodes over loopback TLS with
 // real BLS keys finalize; one is stopped and the rest go on; restarted from
-// its store, it catches up.
+// its store file, it catches up.
 func TestTCPRealBLS(t *testing.T) {
 	const n = 4
 	nodeKeys := make([]ed25519.PrivateKey, n)
@@ -100,7 +101,10 @@ func TestTCPRealBLS(t *testing.T) {
 		addrs[ids[i]] = tr.Addr().String()
 		tr.Close()
 	}
-	stores := make([]*consensus.MemStore, n)
+	// Each node keeps its pool in a file, reopened on restart as a new
+	// process would.
+	dir := t.TempDir()
+	stores := make([]*consensus.FileStore, n)
 	nodes := make([]*consensus.Node, n)
 	cancels := make([]context.CancelFunc, n)
 	done := make([]chan error, n)
@@ -121,6 +125,9 @@ func TestTCPRealBLS(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if err != nil {
+			t.Fatal(err)
+		}
+		if stores[i], err = consensus.OpenFileStore(filepath.Join(dir, fmt.Sprintf("node%d.pool", i))); err != nil {
 			t.Fatal(err)
 		}
 		node, err := consensus.NewNode(consensus.NodeConfig{
@@ -145,10 +152,10 @@ func TestTCPRealBLS(t *testing.T) {
 				t.Errorf("node %d: %v", i, err)
 			}
 		}
+		stores[i].Close()
 		running[i] = false
 	}
 	for i := range n {
-		stores[i] = consensus.NewMemStore()
 		start(i)
 	}
 	defer func() {
