@@ -75,6 +75,13 @@ type Config struct {
 	MaxCustomSections     int
 	MaxCustomSectionBytes int
 
+	// MaxLiveInstances bounds the instances the executor keeps alive
+	// between messages (one per recently executed cube, so its next
+	// message skips restoring the heap). Each holds its memory and a large
+	// address-space reservation; the least recently used is dropped first.
+	// Default 1,024.
+	MaxLiveInstances int
+
 	// Subnet is the subnet id returned by ic0.subnet_self_*.
 	Subnet bigfile.SubnetID
 	// RootKey is the DER-encoded root public key returned by ic0.root_key_*.
@@ -106,6 +113,7 @@ func DefaultConfig() Config {
 		MaxCodeSectionBytes:       12 * mib,
 		MaxCustomSections:         16,
 		MaxCustomSectionBytes:     1 * mib,
+		MaxLiveInstances:          1024,
 	}
 }
 
@@ -153,6 +161,7 @@ func (c Config) withDefaults() Config {
 	seti(&c.MaxCodeSectionBytes, d.MaxCodeSectionBytes)
 	seti(&c.MaxCustomSections, d.MaxCustomSections)
 	seti(&c.MaxCustomSectionBytes, d.MaxCustomSectionBytes)
+	seti(&c.MaxLiveInstances, d.MaxLiveInstances)
 	return c
 }
 
@@ -168,7 +177,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: MaxWasm32Memory %d exceeds 4 GiB", ErrInvalidConfig, c.MaxWasm32Memory)
 	case c.MaxWasm32Memory%wasmPage != 0 || c.MaxWasm64Memory%wasmPage != 0 || c.MaxStableMemory%wasmPage != 0:
 		return fmt.Errorf("%w: memory limits must be multiples of 64 KiB", ErrInvalidConfig)
-	case c.MaxLogBytes < 0 || c.MaxModuleBytes < 0 || c.MaxFunctions < 0 || c.MaxGlobals < 0:
+	case c.MaxLogBytes < 0 || c.MaxModuleBytes < 0 || c.MaxFunctions < 0 || c.MaxGlobals < 0 || c.MaxLiveInstances < 0:
 		return fmt.Errorf("%w: negative limit", ErrInvalidConfig)
 	case len(c.RootKey) > 1024:
 		return fmt.Errorf("%w: root key of %d bytes", ErrInvalidConfig, len(c.RootKey))

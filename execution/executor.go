@@ -36,6 +36,7 @@ type Executor struct {
 	modules map[[32]byte]*module
 	order   [][32]byte // modules in insertion order, for eviction
 	live    map[bigfile.CubeID]*liveInstance
+	tick    uint64
 }
 
 // maxPreparedModules bounds the executor's cache of prepared modules.
@@ -55,6 +56,7 @@ type liveInstance struct {
 	inst  Instance
 	state *State
 	mod   *module
+	used  uint64 // Executor.tick when last kept, for LRU eviction
 }
 
 // New returns an Executor running modules on eng with the limits in cfg.
@@ -252,13 +254,29 @@ func (x *Executor) takeLive(id bigfile.CubeID) *liveInstance {
 	return l
 }
 
+// keepLive caches inst as the instance holding st, closing the one it
+// replaces and, past MaxLiveInstances, the least recently used one.
 func (x *Executor) keepLive(st *State, m *module, inst Instance) {
 	x.mu.Lock()
+	x.tick++
 	old := x.live[st.ID]
-	x.live[st.ID] = &liveInstance{inst: inst, state: st, mod: m}
+	x.live[st.ID] = &liveInstance{inst: inst, state: st, mod: m, used: x.tick}
+	var evicted *liveInstance
+	if len(x.live) > x.cfg.MaxLiveInstances {
+		var id bigfile.CubeID
+		for cid, l := range x.live {
+			if evicted == nil || l.used < evicted.used {
+				id, evicted = cid, l
+			}
+		}
+		delete(x.live, id)
+	}
 	x.mu.Unlock()
 	if old != nil && old.inst != inst {
 		old.inst.Close()
+	}
+	if evicted != nil {
+		evicted.inst.Close()
 	}
 }
 

@@ -79,3 +79,32 @@ func TestErrorFormat(t *testing.T) {
 		t.Fatal("IC05xx must map to CANISTER_ERROR")
 	}
 }
+
+func TestLiveInstanceBound(t *testing.T) {
+	eng := executiontest.NewEngine()
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_update inc": func(c *executiontest.Call) error {
+			c.Memory()[0]++
+			return c.Reply(c.Memory()[:1])
+		},
+	})
+	x, err := execution.New(execution.Config{MaxLiveInstances: 2}, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Five cubes round robin through two live instances: evicted cubes
+	// are restored from their States, so the counts stay right.
+	states := make([]*execution.State, 5)
+	for i := range states {
+		states[i] = run(t, x, &execution.State{ID: bigfile.CubeID(i + 1)}, execution.Input{Kind: execution.KindInstall, Wasm: code}).State
+	}
+	for round := 1; round <= 3; round++ {
+		for i := range states {
+			out := run(t, x, states[i], execution.Input{Kind: execution.KindUpdate, Method: "inc"})
+			if out.Err != nil || out.Response.Data[0] != byte(round) {
+				t.Fatalf("cube %d round %d: %+v", i, round, out)
+			}
+			states[i] = out.State
+		}
+	}
+}
