@@ -80,21 +80,20 @@ func (s *Snapshot) Certificate(paths ...hashtree.Path) ([]byte, error) {
 		return nil, fmt.Errorf("%w: height %d", ErrNotCertified, s.height)
 	}
 	c := &hashtree.Certificate{
-		Tree:       s.Witness(append(paths, hashtree.Path{labelTime})...),
+		Tree:       s.Witness(append(paths[:len(paths):len(paths)], hashtree.Path{labelTime})...),
 		Signature:  sig,
 		Delegation: s.deleg,
 	}
 	return c.MarshalCBOR()
 }
 
-// ReadStatePaths returns the paths of the usual read_state requests: the
-// status of request id, and the whole /subnet subtree that clients fetch
-// to check query signatures.
+// RequestStatusPath returns /request_status/<id>, the path clients poll for
+// the status of an update call.
 func RequestStatusPath(id bigfile.MessageID) hashtree.Path {
 	return hashtree.Path{labelRequestStatus, id[:]}
 }
 
-// CertifiedDataPaths returns the paths a cube's data certificate reveals
+// CertifiedDataPath returns the path a cube's data certificate reveals
 // (ic0.data_certificate_copy): /canister/<cube>/certified_data (and /time,
 // which every certificate reveals).
 func CertifiedDataPath(c bigfile.CubeID) hashtree.Path { return cubePath(c, labelCertified) }

@@ -46,6 +46,13 @@ type Options struct {
 	EncryptionKey []byte
 	// SyncWrites fsyncs every batch, not only those with Sync set.
 	SyncWrites bool
+	// ValueThreshold is the value size in bytes from which Badger keeps
+	// values in its value log instead of the LSM tree (default
+	// [DefaultValueThreshold]). Checkpoint chunks are 4 KiB pages and
+	// larger, so with the default they go to the value log and the LSM tree
+	// holds only keys and pointers: compactions stay cheap, and a large
+	// checkpoint is not rewritten level by level.
+	ValueThreshold int64
 	// MemTableSize is Badger's memtable size in bytes (default 64 MiB); a
 	// transaction may hold about 15% of it.
 	MemTableSize int64
@@ -53,6 +60,9 @@ type Options struct {
 	// errors at their levels); default discard.
 	Logger *slog.Logger
 }
+
+// DefaultValueThreshold is the default [Options.ValueThreshold].
+const DefaultValueThreshold = 1024
 
 // Store is a [statemgr.Store] on a Badger database. It is safe for
 // concurrent use. Close it when done.
@@ -69,7 +79,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithSyncWrites(opts.SyncWrites).
 		WithLogger(slogAdapter{opts.Logger}).
 		WithNumVersionsToKeep(1).
-		WithDetectConflicts(false)
+		WithDetectConflicts(false).
+		WithValueThreshold(DefaultValueThreshold)
+	if opts.ValueThreshold > 0 {
+		bo = bo.WithValueThreshold(opts.ValueThreshold)
+	}
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("")
 	}
