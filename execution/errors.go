@@ -38,6 +38,9 @@ const (
 	// CodeCanisterInstructionLimitExceed (IC0522): the message used its
 	// whole instruction budget.
 	CodeCanisterInstructionLimitExceed ErrorCode = 522
+	// CodeCompositeQueryCalledInReplicatedMode (IC0527): a composite query
+	// method was called as an update.
+	CodeCompositeQueryCalledInReplicatedMode ErrorCode = 527
 	// CodeCanisterMethodNotFound (IC0536): no such update or query method.
 	CodeCanisterMethodNotFound ErrorCode = 536
 	// CodeCanisterWasmModuleNotFound (IC0537): the cube has no code.

@@ -377,8 +377,13 @@ func (x *Executor) entry(m *module, in *Input) (export string, c callContext, li
 		e := "canister_query " + in.Method
 		return e, ctxRQ, x.cfg.MaxInstructionsPerMessage, m.exports[e]
 	case KindQuery:
-		e := "canister_query " + in.Method
-		return e, ctxNRQ, x.cfg.MaxInstructionsPerQuery, m.exports[e]
+		if e := "canister_query " + in.Method; m.exports[e] {
+			return e, ctxNRQ, x.cfg.MaxInstructionsPerQuery, true
+		}
+		// Composite queries run like queries; the calls they may make
+		// arrive with the scheduler.
+		e := "canister_composite_query " + in.Method
+		return e, ctxCQ, x.cfg.MaxInstructionsPerQuery, m.exports[e]
 	case KindHeartbeat:
 		return "canister_heartbeat", ctxT, x.cfg.MaxInstructionsPerMessage, m.exports["canister_heartbeat"]
 	case KindGlobalTimer:
@@ -420,6 +425,11 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		}
 	}
 	export, c, limit, ok := x.entry(m, in)
+	if !ok && in.Kind != KindQuery && m.exports["canister_composite_query "+in.Method] {
+		e := x.cubeError(st, CodeCompositeQueryCalledInReplicatedMode,
+			"Composite query cannot be called in replicated mode")
+		return x.failed(st, e, nil, 0, false), nil
+	}
 	if !ok {
 		switch in.Kind {
 		case KindHeartbeat, KindGlobalTimer:
@@ -441,7 +451,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 	a := x.newAPI(st, in, inst)
 	// Only calls have a caller waiting for an answer; system tasks and
 	// inspect_message must not reply (the System API traps if they try).
-	a.needsResponse = c == ctxUpdate || c == ctxRQ || c == ctxNRQ
+	a.needsResponse = c == ctxUpdate || c == ctxRQ || c == ctxNRQ || c == ctxCQ
 	if in.Kind == KindGlobalTimer {
 		a.timer = 0 // the timer is deactivated when it fires
 	}

@@ -108,3 +108,32 @@ func TestLiveInstanceBound(t *testing.T) {
 		}
 	}
 }
+
+func TestCompositeQuery(t *testing.T) {
+	eng := executiontest.NewEngine()
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_composite_query cq": func(c *executiontest.Call) error {
+			c.Invoke("global_timer_set", 1) // traps: not allowed in composite queries
+			return c.Reply([]byte("composite"))
+		},
+		"canister_composite_query ok": func(c *executiontest.Call) error {
+			return c.Reply([]byte("composite"))
+		},
+	})
+	x, err := execution.New(execution.Config{}, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := run(t, x, &execution.State{ID: 4}, execution.Input{Kind: execution.KindInstall, Wasm: code}).State
+	out := run(t, x, st, execution.Input{Kind: execution.KindQuery, Method: "cq"})
+	if out.Err == nil || out.Err.Code != execution.CodeCanisterContractViolation {
+		t.Fatalf("timer in composite query: %+v", out)
+	}
+	if out := run(t, x, st, execution.Input{Kind: execution.KindQuery, Method: "ok"}); string(out.Response.Data) != "composite" {
+		t.Fatalf("composite query: %+v", out)
+	}
+	out = run(t, x, st, execution.Input{Kind: execution.KindUpdate, Method: "cq"})
+	if out.Err == nil || out.Err.Code != execution.CodeCompositeQueryCalledInReplicatedMode {
+		t.Fatalf("composite query as update: %+v", out.Err)
+	}
+}

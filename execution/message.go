@@ -23,8 +23,9 @@ const (
 	// KindReplicatedQuery runs "canister_query <Method>" in replicated mode:
 	// its reply counts, its state changes are discarded.
 	KindReplicatedQuery
-	// KindQuery runs "canister_query <Method>" in non-replicated mode (a
-	// query call); its state changes are discarded.
+	// KindQuery runs "canister_query <Method>" (or "canister_composite_query
+	// <Method>") in non-replicated mode (a query call); its state changes
+	// are discarded.
 	KindQuery
 	// KindHeartbeat runs canister_heartbeat.
 	KindHeartbeat

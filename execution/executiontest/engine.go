@@ -156,7 +156,14 @@ func (in *instance) Run(ctx context.Context, export string, host execution.Host,
 		}
 		return fmt.Errorf("executiontest: no entry point %q", export)
 	}
-	return f(&Call{in: in, host: host})
+	c := &Call{in: in, host: host}
+	err := f(c)
+	if c.failed != nil {
+		// Like a Wasm trap, a failed System API call ends the execution
+		// whatever the script does afterwards.
+		return c.failed
+	}
+	return err
 }
 
 func (in *instance) Instructions() uint64 { return in.used }
@@ -175,8 +182,9 @@ func (in *instance) Restore(m execution.Memory, globals []uint64) error {
 
 // Call is the view of a running entry point.
 type Call struct {
-	in   *instance
-	host execution.Host
+	in     *instance
+	host   execution.Host
+	failed error // the first failed System API call
 }
 
 // Memory returns the cube's memory; scripts may read and write it.
@@ -211,16 +219,25 @@ var index = func() map[string]int {
 	return m
 }()
 
-// Invoke calls ic0.<name> with args (pointers are offsets into Memory).
+// Invoke calls ic0.<name> with args (pointers are offsets into Memory). An
+// error is a trap: the execution fails with it even if the script goes on.
 func (c *Call) Invoke(name string, args ...uint64) (uint64, error) {
 	fn, ok := index[name]
 	if !ok {
 		return 0, fmt.Errorf("executiontest: unknown System API function %q", name)
 	}
+	if c.failed != nil {
+		return 0, c.failed
+	}
 	if err := c.Burn(1); err != nil {
+		c.failed = err
 		return 0, err
 	}
-	return c.host.Invoke(fn, c.in.mem, args)
+	r, err := c.host.Invoke(fn, c.in.mem, args)
+	if err != nil {
+		c.failed = err
+	}
+	return r, err
 }
 
 // Arg returns the message argument.
