@@ -46,6 +46,13 @@ type checkpointData struct {
 }
 
 // buildCheckpoint cuts a committed (fully hashed) snapshot into chunks.
+//
+// Tree entries are grouped by cube: everything under /canister/<cube> and
+// /cube_state/<cube> forms the cube's group, everything else the subnet
+// group. A cube that did not change between checkpoints serializes to the
+// same bytes, hence the same chunk hashes, and is not written again. The
+// order of groups and chunks is canonical (sorted labels, page indices), so
+// replicas with the same state produce the same manifest and hash.
 func buildCheckpoint(s *Snapshot) *checkpointData {
 	groups := map[string][]byte{"": nil}
 	walk(s.root, nil, func(path [][]byte, value []byte, isLeaf bool) {
@@ -95,6 +102,11 @@ func buildCheckpoint(s *Snapshot) *checkpointData {
 // rebuild reconstructs the state of a manifest from its chunks, which
 // chunk(i) returns already verified against their hashes, and checks that
 // its root hash matches the manifest's.
+//
+// Page digests are taken from the manifest rather than recomputed, so
+// chunk must return only verified data; the final root comparison then
+// checks everything the chunks do not (the grouping, the entries, the
+// recorded memory sizes) against the certified root.
 func rebuild(m *Manifest, chunk func(i int) ([]byte, error)) (*State, error) {
 	s := newState()
 	var meta []byte

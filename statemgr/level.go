@@ -43,6 +43,11 @@ type node struct {
 	hash   bigfile.Hash // digest of the fork structure of this treap subtree
 }
 
+// priority derives a node's treap priority from its label. Any fixed
+// function of the label keeps the shape canonical; FNV-1a is cheap and
+// mixes well enough for the expected O(log n) depth. An adversary choosing
+// labels (request ids are hashes, cube ids are sequential) could at worst
+// lengthen some paths, which costs time, never correctness.
 func priority(label []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(label)
@@ -60,6 +65,11 @@ func above(a, b *node) bool {
 
 // own returns n itself if it belongs to generation gen, else a copy that
 // does; either way the result is marked invalid (about to change).
+//
+// Every mutation goes through own on each node of the path it changes, so
+// the invalidated nodes are exactly the ancestors of changes, and all of
+// them belong to the current generation: rehash never writes to a node a
+// snapshot can see.
 func own(n *node, gen uint64) *node {
 	if n.gen != gen {
 		c := *n
@@ -89,6 +99,12 @@ func find(n *node, label []byte) *node {
 // upsert finds or inserts label in the level rooted at n, calls f on the
 // (owned, invalidated) node for it, and returns the new level root. Every
 // node on the way is owned by gen and invalidated.
+//
+// It is the usual recursive treap insert: descend by label, then rotate the
+// new or changed child above its parent while its priority is higher. The
+// node that f changes also loses its cached label digest (lvalid); the
+// other nodes on the path only lose their shape digest, since their own
+// labeled child is unchanged.
 func upsert(n *node, label []byte, gen uint64, f func(*node)) *node {
 	if n == nil {
 		t := &node{label: bytes.Clone(label), prio: priority(label), gen: gen}
@@ -119,6 +135,10 @@ func upsert(n *node, label []byte, gen uint64, f func(*node)) *node {
 }
 
 // remove deletes label from the level rooted at n and returns the new root.
+//
+// A missing label leaves the level untouched (and uncopied), so deleting
+// absent entries — common when garbage-collecting request statuses — costs
+// one search.
 func remove(n *node, label []byte, gen uint64) *node {
 	if n == nil {
 		return nil
@@ -144,6 +164,8 @@ func removeFound(n *node, label []byte, gen uint64) *node {
 }
 
 // merge joins two treaps whose labels are all below (l) and above (r).
+// Merging by priority is the inverse of the rotations of upsert, which is
+// what makes the treap's shape a function of its labels alone.
 func merge(l, r *node, gen uint64) *node {
 	if l == nil {
 		return r
@@ -171,6 +193,9 @@ func levelHash(n *node, x *hashtree.Hasher) bigfile.Hash {
 	return n.hash
 }
 
+// rehash recomputes the digests of n's treap subtree where invalid. Valid
+// subtrees are skipped whole, which is what bounds the work of a commit by
+// the number of changed nodes.
 func rehash(n *node, x *hashtree.Hasher) {
 	if n.valid {
 		return
@@ -196,7 +221,10 @@ func rehash(n *node, x *hashtree.Hasher) {
 }
 
 // shapeHash hashes the fork shape of a treap node: Fork(L, Fork(item, R)),
-// leaving out missing sides.
+// leaving out missing sides. The hash tree format allows any fork shape
+// (clients flatten forks before looking labels up), so the treap's own
+// structure can serve as the fork structure and no separate balanced tree
+// has to be maintained. shapeTree must build exactly this shape.
 func shapeHash(n *node, x *hashtree.Hasher) bigfile.Hash {
 	switch {
 	case n.left == nil && n.right == nil:
@@ -248,6 +276,14 @@ func childTree(n *node) *hashtree.Tree {
 
 // witnessLevel builds the witness of paths in the level rooted at n; see
 // hashtree.Tree.Witness for the contract.
+//
+// For each path, its first label is either present (the labeled node is
+// revealed and the rest of the path is witnessed below it) or absent, in
+// which case the neighbouring labels on both sides are revealed with their
+// subtrees pruned: the spec's lookup then proves absence, because the two
+// neighbours are adjacent in the flattened level. Everything else becomes
+// Pruned nodes with the cached digests, so the witness costs O(paths ×
+// depth) and its digest equals the level's.
 func witnessLevel(n *node, paths []hashtree.Path) *hashtree.Tree {
 	for _, p := range paths {
 		if len(p) == 0 {
@@ -311,6 +347,9 @@ func neighbour(n *node, l []byte, pred bool) *node {
 }
 
 // pruneTreap keeps the labels in wanted (sorted) and prunes the rest.
+// A subtree with no wanted label collapses into one Pruned node; the
+// wanted list is split at each node's label so each recursion only sees the
+// labels of its own subtree.
 func pruneTreap(n *node, wanted [][]byte, reveal map[string][]hashtree.Path, keep map[string]bool) *hashtree.Tree {
 	if n == nil {
 		return nil

@@ -105,7 +105,12 @@ func decodeRecord(b []byte) (*manifestRecord, error) {
 	return r, nil
 }
 
-// encodeParts encodes the chunk list and cuts it into parts.
+// encodeChunks encodes the chunk list and cuts it into parts of at most
+// [MaxChunkSize] bytes.
+//
+// Each entry is: kind (1 byte), group (uvarint length and bytes), index
+// (uvarint), size (uvarint), hash (32 bytes). Entries never straddle parts,
+// so each part decodes on its own.
 func encodeChunks(chunks []Chunk) [][]byte {
 	var parts [][]byte
 	var cur []byte
@@ -129,6 +134,9 @@ func encodeChunks(chunks []Chunk) [][]byte {
 	return parts
 }
 
+// decodeChunks decodes manifest parts, which may come from an untrusted
+// peer: lengths are bounded by the remaining input, groups by the principal
+// length and sizes by the chunk limits, and errors wrap [ErrCorrupt].
 func decodeChunks(parts [][]byte) ([]Chunk, error) {
 	var out []Chunk
 	for _, b := range parts {

@@ -41,6 +41,10 @@ func pageNodeHash(l, r bigfile.Hash) bigfile.Hash {
 	return sha256.Sum256(buf[:])
 }
 
+// pnode is a node of a page map's Merkle tree: an inner node with up to two
+// children (nil children are all-zero subtrees) or, at height 0, a leaf
+// holding one page. Like the state tree's nodes it is owned by the
+// generation that created it and copied before any change otherwise.
 type pnode struct {
 	kids  [2]*pnode
 	page  *[PageSize]byte // at height 0; never nil in a leaf
@@ -57,6 +61,11 @@ type pageMap struct {
 	root  *pnode
 }
 
+// ownPage returns n if the current generation owns it, else a copy that it
+// does (nil becomes a fresh empty node), marked invalid either way. A copied
+// leaf shares its page array with the original, so fresh is cleared and
+// the next write allocates a new array instead of writing into the shared
+// one.
 func ownPage(n *pnode, gen uint64) *pnode {
 	if n == nil {
 		return &pnode{gen: gen}
@@ -101,6 +110,10 @@ func (m *pageMap) putHashed(i uint64, page *[PageSize]byte, h bigfile.Hash, gen 
 	n.page, n.hash, n.valid, n.fresh = page, h, true, false
 }
 
+// grow extends the map to hold page i: the size to at least i+1, and the
+// tree by adding roots above the current one (the old tree becomes the
+// left-most subtree, so page indices keep their paths). The depth is thus
+// always the minimum for the size, which keeps the digest canonical.
 func (m *pageMap) grow(i uint64) {
 	if i >= m.size {
 		m.size = i + 1
@@ -144,6 +157,10 @@ func (m *pageMap) digest() bigfile.Hash {
 	return sha256.Sum256(buf[:])
 }
 
+// hashPages returns the digest of the subtree n of height h, recomputing
+// only invalid nodes. A leaf's digest is plain SHA-256 of the page, which is
+// also its chunk hash in checkpoint manifests, so checkpoints reuse the
+// digests computed here instead of hashing pages again.
 func hashPages(n *pnode, h int) bigfile.Hash {
 	if n == nil {
 		return zeroHashes[h]

@@ -13,6 +13,14 @@ import (
 
 // checkpoint writes s to the store (see checkpoint.go for the layout and
 // the crash-safety argument) and prunes old checkpoints. m.mu is held.
+//
+// Chunks already stored (referenced by a retained checkpoint) are skipped:
+// this is what makes a checkpoint write cost the pages changed since the
+// previous one. Chunks go in batches of at most Config.WriteBatchSize bytes,
+// each atomic on its own; only the final synced batch with the record makes
+// the checkpoint visible. The bookkeeping (m.stored, m.cps) is updated only
+// after the record is written, so a failed write leaves the manager
+// believing exactly what the store holds in committed checkpoints.
 func (m *Manager) checkpoint(s *Snapshot) error {
 	cp := buildCheckpoint(s)
 	st := m.cfg.Store
@@ -79,6 +87,8 @@ func chunkHashes(chunks []Chunk, parts []bigfile.Hash) []bigfile.Hash {
 }
 
 // register adds a checkpoint to the retained list and counts its chunks.
+// A chunk is counted once per reference (duplicated pages count several
+// times), and prune decrements the same list, so counts stay exact.
 func (m *Manager) register(sc *storedCheckpoint) {
 	for _, h := range sc.chunks {
 		m.stored[h]++
@@ -188,6 +198,12 @@ func loadState(st Store, man *Manifest) (*State, error) {
 }
 
 // recover loads the latest verifiable checkpoint and collects garbage.
+//
+// Checkpoints are tried newest first. One that fails (a missing or corrupt
+// chunk, a root that does not match) is skipped with a warning and its
+// record deleted, so that a damaged disk costs progress, never correctness:
+// the replica resumes from an older state and catches up by executing or
+// by state sync.
 func (m *Manager) recover() error {
 	st := m.cfg.Store
 	var heights []bigfile.Height
@@ -290,6 +306,10 @@ func (m *Manager) install(s *State, h bigfile.Height, root, manifest bigfile.Has
 }
 
 // collectGarbage deletes stored chunks that no retained checkpoint uses.
+//
+// Leftovers come from checkpoint writes and state syncs interrupted by a
+// crash, and from prunes interrupted after deleting their record. Deleting
+// them at Open is safe because nothing else writes to the store then.
 func (m *Manager) collectGarbage() error {
 	st := m.cfg.Store
 	var b Batch

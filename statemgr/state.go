@@ -89,6 +89,9 @@ func (s *State) Set(path hashtree.Path, value []byte) error {
 	return nil
 }
 
+// setAt stores v at path below the level n and returns the new level root.
+// Each level on the way is updated with upsert, so the whole path is owned
+// and invalidated.
 func setAt(n *node, path hashtree.Path, v []byte, gen uint64) *node {
 	return upsert(n, path[0], gen, func(t *node) {
 		if len(path) == 1 {
@@ -381,6 +384,10 @@ func (s *State) RemoveCube(c bigfile.CubeID) {
 // hash brings every digest up to date and returns the root hash: the page
 // roots of changed cubes are written to /cube_state/<cube>/{pages,
 // page_count} first.
+//
+// Page maps are hashed here rather than on every write so that a page
+// written several times in a round is hashed once. page_count is rewritten
+// only when the size changed, to keep its path valid.
 func (s *State) hash() bigfile.Hash {
 	for c := range s.dirty {
 		m := s.pages[c]

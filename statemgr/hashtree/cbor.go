@@ -104,7 +104,11 @@ func (d *decoder) errorf(format string, args ...any) error {
 }
 
 // head reads a head and returns its major type and argument. Indefinite
-// lengths, floats and simple values are rejected.
+// lengths, floats and simple values are rejected, and so are negative
+// integers: nothing in a hash tree or certificate uses them, and refusing
+// them keeps the decoder's input space small for fuzzing and review.
+// Non-minimal heads are accepted, as CBOR allows; digests are computed over
+// the decoded tree, never over its encoding, so they cannot matter.
 func (d *decoder) head() (byte, uint64, error) {
 	if d.off >= len(d.b) {
 		return 0, 0, d.errorf("unexpected end")
@@ -185,6 +189,9 @@ func (d *decoder) array() (uint64, error) {
 	return n, nil
 }
 
+// tree decodes one node. The arity of each node kind is checked exactly and
+// depth is bounded, so a malicious certificate can neither confuse the
+// structure nor exhaust the stack.
 func (d *decoder) tree(depth int) (*Tree, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("%w: deeper than %d", ErrTooDeep, MaxDepth)
@@ -247,7 +254,9 @@ func (d *decoder) tree(depth int) (*Tree, error) {
 	return Pruned([32]byte(h)), nil
 }
 
-// skip skips one complete item of any supported type (for unknown map keys).
+// skip skips one complete item of any supported type, for map keys a
+// decoder does not know: newer replicas may add fields to certificates, and
+// clients must ignore them rather than fail.
 func (d *decoder) skip(depth int) error {
 	if depth > MaxDepth {
 		return fmt.Errorf("%w: deeper than %d", ErrTooDeep, MaxDepth)

@@ -165,6 +165,10 @@ type VerifyOptions struct {
 // holds it; and that c's signature verifies under that subnet key. It does
 // not check /time; see [Certificate.Time]. Errors wrap
 // [ErrInvalidCertificate] or [ErrMalformed].
+//
+// The order of checks follows the agents': the delegation is checked before
+// the signature, so a certificate with a forged delegation fails on the
+// delegation whatever its own signature.
 func (c *Certificate) Verify(opts VerifyOptions) error {
 	if opts.Verifier == nil {
 		return fmt.Errorf("%w: no signature verifier", ErrInvalidCertificate)

@@ -83,7 +83,9 @@ func (t *Tree) Children() []*Tree {
 	return out
 }
 
-// flatten appends the non-fork nodes under t (dropping empties) in order.
+// flatten appends the non-fork nodes under t (dropping empties) in order:
+// the spec's flatten_forks. Fork shapes carry no meaning, so lookups see a
+// level as the sequence of its nodes.
 func flatten(t *Tree, out []*Tree) []*Tree {
 	switch t.kind {
 	case KindFork:
@@ -95,7 +97,13 @@ func flatten(t *Tree, out []*Tree) []*Tree {
 	return append(out, t)
 }
 
-// findLabel implements the spec's find_label over a flattened level.
+// findLabel implements the spec's find_label over a flattened level. A label
+// is Absent only when the witness shows both sides of the gap it would fall
+// into: two adjacent labeled nodes around it, or a labeled node at the end
+// of the level beyond it. Any pruned node in the gap could hide it, which
+// makes the answer Unknown. Labels are compared bytewise, as the spec says;
+// @dfinity/agent 3.4.3 uses a different, non-lexicographic comparison, so
+// for labels that are not in a witness its answers can differ from these.
 func findLabel(l []byte, ns []*Tree) (*Tree, Status) {
 	if len(ns) == 0 {
 		return nil, Absent

@@ -32,6 +32,9 @@ func (t *Tree) Witness(paths ...Path) *Tree {
 	return witness(orEmpty(t), paths)
 }
 
+// witness is the recursive step of Witness for one level: it sorts the
+// requests into revealed labels (with the rest of their paths) and labels
+// kept only to prove an absence, and rebuilds the level's forks around them.
 func witness(t *Tree, paths []Path) *Tree {
 	if len(paths) == 0 {
 		return Pruned(t.Digest())
