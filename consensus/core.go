@@ -84,6 +84,7 @@ type slot struct {
 	proposed  bool
 	disq      map[int]bool            // ranks whose maker equivocated
 	relayed   map[bigfile.NodeID]bool // peers sent this height's notarized proposals
+	sigOK     map[bigfile.Hash]bool   // proposals whose maker signature checked out
 	started   bool
 	start     bigfile.Time // round start: when Height−1 became notarized
 	ranks     []int        // rank of each node index, from the beacon at Height−1

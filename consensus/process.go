@@ -525,9 +525,8 @@ func (c *Core) validate(h bigfile.Height, s *slot, p *Proposal) bool {
 		s.state[hash] = -1
 		return false
 	}
-	if err := c.cfg.Verifier.Verify(SchemeBasic, b.Maker, ProposalSignedBytes(hash), p.Signature); err != nil {
+	if !c.signedByMaker(s, p) {
 		c.cfg.Logger.Debug("consensus: bad proposal signature", "height", h, "maker", b.Maker)
-		s.state[hash] = -1
 		return false
 	}
 	if c.cfg.Payloads != nil {

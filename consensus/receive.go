@@ -35,16 +35,36 @@ func (c *Core) receive(from bigfile.NodeID, a Artifact) error {
 		if s.proposals[hash] != nil {
 			return nil
 		}
+		if s.state[hash] == -1 {
+			return nil // known invalid
+		}
 		// Bound what one maker can put in the pool: a second block at a
-		// height proves equivocation, a third adds nothing.
-		count := 0
-		for _, p := range s.proposals {
+		// height proves equivocation, a third adds nothing. Proposals are
+		// relayed, so a peer could forge blocks in an honest maker's name
+		// to fill its places: once a maker has a block here, further ones
+		// are checked on arrival and forgeries (and an unchecked forgery
+		// already held) are dropped.
+		var mine []*Proposal
+		for _, p := range s.sortedProposals() {
 			if p.Block.Maker == b.Maker {
-				count++
+				mine = append(mine, p)
 			}
 		}
-		if count >= 2 {
-			return nil
+		if len(mine) > 0 {
+			if !c.signedByMaker(s, a) {
+				return fmt.Errorf("%w: proposal signature", ErrInvalidArtifact)
+			}
+			kept := 0
+			for _, p := range mine {
+				if c.signedByMaker(s, p) {
+					kept++
+				} else {
+					delete(s.proposals, p.Hash())
+				}
+			}
+			if kept >= 2 {
+				return nil
+			}
 		}
 		s.proposals[hash] = a
 		if s.notar[hash] != nil { // notarized: n−f notaries checked it already
@@ -60,6 +80,12 @@ func (c *Core) receive(from bigfile.NodeID, a Artifact) error {
 			return fmt.Errorf("%w: share by %s", ErrUnknownNode, a.Signer)
 		}
 		if i == c.me || h <= c.floor || h > horizon+1 {
+			return nil
+		}
+		if from != a.Signer {
+			// Nodes send only their own shares; accepting relayed ones
+			// would let a peer occupy an honest signer's place with a
+			// forgery.
 			return nil
 		}
 		s := c.slot(h)
@@ -352,4 +378,26 @@ func (c *Core) relayTo(peerID bigfile.NodeID, s *slot, h bigfile.Height) {
 			c.send(peerID, p)
 		}
 	}
+}
+
+// signedByMaker reports whether p carries a valid maker signature, checking
+// it at most once (the verdict is kept in the slot's validation state only
+// when negative, since a good signature does not make the block valid).
+func (c *Core) signedByMaker(s *slot, p *Proposal) bool {
+	hash := p.Hash()
+	if s.state[hash] == 1 || s.sigOK[hash] {
+		return true
+	}
+	if s.state[hash] == -1 {
+		return false
+	}
+	if c.cfg.Verifier.Verify(SchemeBasic, p.Block.Maker, ProposalSignedBytes(hash), p.Signature) != nil {
+		s.state[hash] = -1
+		return false
+	}
+	if s.sigOK == nil {
+		s.sigOK = map[bigfile.Hash]bool{}
+	}
+	s.sigOK[hash] = true
+	return true
 }

@@ -70,7 +70,9 @@ func newSchedule(seed uint64) schedule {
 	}
 	// Up to f faulty nodes, each with one fault.
 	for _, i := range r.Perm(n)[:r.IntN(f+1)] {
-		switch r.IntN(6) {
+		switch r.IntN(7) {
+		case 6:
+			s.faulty[i] = consensustest.Behavior{Forge: true}
 		case 0:
 			s.faulty[i] = consensustest.Behavior{Equivocate: true}
 		case 1:
@@ -173,7 +175,7 @@ func runSchedule(s schedule) string {
 }
 
 // TestSimulation plays random schedules (n = 4 or 7; up to f crashed,
-// silent, equivocating, share-corrupting or proposal-withholding nodes;
+// silent, equivocating, share-corrupting, forging or proposal-withholding nodes;
 // message loss, duplication, reordering; partitions that heal) and checks
 // safety (no two honest nodes deliver different batches at one height,
 // batches in order) and liveness (every live honest node delivers at least

@@ -60,6 +60,9 @@ type Behavior struct {
 	InvalidShares     bool // corrupt the signature of every share it sends
 	WithholdProposals bool // never send its own proposals
 	Silent            bool // send nothing at all
+	// Forge makes it also send, for each share and proposal of its own, a
+	// copy in another member's name with its own (so invalid) signature.
+	Forge bool
 }
 
 // Honest reports whether b is the zero behaviour.
@@ -342,6 +345,9 @@ func (c *Cluster) send(n *Node, m consensus.Message) {
 			return
 		}
 	}
+	if b.Forge {
+		c.forge(n, a)
+	}
 	if s, ok := a.(*consensus.Share); ok && b.InvalidShares {
 		bad := *s
 		bad.Signature = append([]byte{}, s.Signature...)
@@ -502,4 +508,25 @@ func (q *events) Pop() any {
 	e := old[len(old)-1]
 	*q = old[:len(old)-1]
 	return e
+}
+
+// forge sends every peer a copy of a in the name of another member.
+func (c *Cluster) forge(n *Node, a consensus.Artifact) {
+	victim := c.Nodes[(n.Index+1+c.rng.IntN(len(c.Nodes)-1))%len(c.Nodes)]
+	var fake consensus.Artifact
+	switch a := a.(type) {
+	case *consensus.Share:
+		f := *a
+		f.Signer = victim.ID
+		fake = &f
+	case *consensus.Proposal:
+		b := a.Block
+		b.Maker = victim.ID
+		fake = consensus.NewProposal(b, a.Signature)
+	default:
+		return
+	}
+	for _, to := range c.others(n) {
+		c.post(n, to, fake)
+	}
 }

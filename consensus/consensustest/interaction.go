@@ -21,7 +21,7 @@ import (
 //	     [retransmit=300ms] [verbose]   start a cluster at genesis
 //	run for=300ms                       advance simulated time; print events
 //	crash n2 / restart n2               stop a node / restart it from its store
-//	byzantine n1 equivocate|invalid-shares|withhold|silent|honest
+//	byzantine n1 equivocate|invalid-shares|withhold|silent|forge|honest
 //	partition n1,n2 n3,n4 / heal        cut links between groups / restore them
 //	ranks h=3                           block-maker ranks at a height
 //	status                              each node's heights
@@ -160,6 +160,8 @@ func (e *InteractionEnv) handle(d *datadriven.TestData) (string, error) {
 			n.Behavior = Behavior{WithholdProposals: true}
 		case "silent":
 			n.Behavior = Behavior{Silent: true}
+		case "forge":
+			n.Behavior = Behavior{Forge: true}
 		case "honest":
 			n.Behavior = Behavior{}
 		default:
