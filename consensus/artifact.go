@@ -150,7 +150,10 @@ func NewProposal(b Block, sig []byte) *Proposal {
 	return &Proposal{Block: b, Signature: sig, hash: b.Hash()}
 }
 
-// Hash returns the hash of the proposed block (cached).
+// Hash returns the hash of the proposed block. A Proposal made by
+// [NewProposal] or [Decode] has it cached; one built as a literal computes
+// and caches it on first use, which is then not safe to race with other
+// readers, so build shared proposals with NewProposal.
 func (p *Proposal) Hash() bigfile.Hash {
 	if p.hash.IsZero() {
 		p.hash = p.Block.Hash()
@@ -163,7 +166,10 @@ func ProposalSignedBytes(h bigfile.Hash) []byte {
 	return append(domainPrefix(KindProposal), h[:]...)
 }
 
-func (p *Proposal) Kind() Kind                     { return KindProposal }
+// Kind implements [Artifact].
+func (p *Proposal) Kind() Kind { return KindProposal }
+
+// ArtifactHeight implements [Artifact].
 func (p *Proposal) ArtifactHeight() bigfile.Height { return p.Block.Height }
 func (*Proposal) isArtifact()                      {}
 
@@ -183,7 +189,10 @@ type Share struct {
 	Signature []byte
 }
 
-func (s *Share) Kind() Kind                     { return s.Type }
+// Kind implements [Artifact].
+func (s *Share) Kind() Kind { return s.Type }
+
+// ArtifactHeight implements [Artifact].
 func (s *Share) ArtifactHeight() bigfile.Height { return s.Height }
 func (*Share) isArtifact()                      {}
 
@@ -199,7 +208,10 @@ type Aggregate struct {
 	Signature []byte
 }
 
-func (a *Aggregate) Kind() Kind                     { return a.Type }
+// Kind implements [Artifact].
+func (a *Aggregate) Kind() Kind { return a.Type }
+
+// ArtifactHeight implements [Artifact].
 func (a *Aggregate) ArtifactHeight() bigfile.Height { return a.Height }
 func (*Aggregate) isArtifact()                      {}
 
@@ -246,7 +258,10 @@ func cupContent(block, beacon, state bigfile.Hash) bigfile.Hash {
 	return sha256.Sum256(b)
 }
 
-func (c *CatchUpPackage) Kind() Kind                     { return KindCUP }
+// Kind implements [Artifact].
+func (c *CatchUpPackage) Kind() Kind { return KindCUP }
+
+// ArtifactHeight implements [Artifact].
 func (c *CatchUpPackage) ArtifactHeight() bigfile.Height { return c.Height() }
 func (*CatchUpPackage) isArtifact()                      {}
 
@@ -261,7 +276,10 @@ type Status struct {
 	CUP       bigfile.Height // height of the latest catch-up package
 }
 
-func (s *Status) Kind() Kind                     { return KindStatus }
+// Kind implements [Artifact].
+func (s *Status) Kind() Kind { return KindStatus }
+
+// ArtifactHeight implements [Artifact].
 func (s *Status) ArtifactHeight() bigfile.Height { return s.Notarized }
 func (*Status) isArtifact()                      {}
 

@@ -41,6 +41,8 @@ func Encode(a Artifact) []byte {
 		}
 		b = appendBytes(b, a.Signature)
 	case *CatchUpPackage:
+		// The beacon is written without its kind and signer list: a
+		// package always holds a beacon, and beacons list no signers.
 		b = appendBlock(b, &a.Block.Block)
 		b = appendBytes(b, a.Block.Signature)
 		b = binary.AppendUvarint(b, uint64(a.Beacon.Height))
@@ -148,6 +150,8 @@ func appendBlock(b []byte, blk *Block) []byte {
 		b = appendPrincipal(b, m.Receiver)
 		b = appendBytes(b, []byte(m.Method))
 		b = appendBytes(b, m.Arg)
+		// A nil and an empty nonce give different request ids (the nonce
+		// field is absent or present), so a flag byte keeps them apart.
 		if m.Nonce == nil {
 			b = append(b, 0)
 		} else {
@@ -189,6 +193,9 @@ func (r *reader) uvarint() uint64 {
 	return v
 }
 
+// count reads a list length. Every item takes at least one byte, so a
+// count above the bytes left is malformed; checking that before allocating
+// keeps a 5-byte input from asking for a gigabyte.
 func (r *reader) count() int {
 	v := r.uvarint()
 	if v > maxItems || v > uint64(len(r.b)) { // every item takes at least one byte

@@ -15,6 +15,9 @@ import (
 //
 // A Core is not safe for concurrent use. [Node] wraps one in a goroutine.
 type Core struct {
+	// The pool is one slot per height from the floor (latest catch-up
+	// package) up; slots below the delivered height are trimmed to the
+	// chain. Everything else is bookkeeping for timers and outputs.
 	cfg    Config
 	n, f   int
 	me     int                    // index of cfg.ID in cfg.Nodes
@@ -364,7 +367,11 @@ func (c *Core) Ready() Ready {
 }
 
 // Advance acknowledges that rd, returned by the last Ready, was handled.
-func (c *Core) Advance(rd Ready) { c.ready = Ready{} }
+func (c *Core) Advance(rd Ready) {
+	// The core accumulates into c.ready between Advance calls; Ready hands
+	// out that value, so acknowledging it is simply starting afresh.
+	c.ready = Ready{}
+}
 
 // Status returns the node's progress, as gossiped to peers.
 func (c *Core) Status() Status {

@@ -119,7 +119,10 @@ func (n *Node) Run(ctx context.Context) error {
 	in := make(chan inbound, 256)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // receiver: decode off the core's goroutine
+	// The receiver goroutine decodes off the core's goroutine (decoding a
+	// large block costs more than stepping it) and exits when ctx ends; Run
+	// waits for it before returning.
+	go func() {
 		defer wg.Done()
 		for {
 			from, msg, err := n.cfg.Transport.Recv(ctx)
@@ -201,6 +204,9 @@ func (n *Node) handle(ctx context.Context) error {
 				return fmt.Errorf("consensus: delivering batch %d: %w", b.Height, err)
 			}
 		}
+		// Recorded after delivery: a crash in between re-delivers batches
+		// on restart rather than losing them; the deliverer must tolerate
+		// a repeated height (routing checks its expected batch height).
 		if n.cfg.Store != nil && (len(rd.Batches) > 0 || rd.CatchUp != nil) {
 			if err := n.cfg.Store.SetDelivered(rd.Delivered); err != nil {
 				return fmt.Errorf("consensus: persisting: %w", err)

@@ -17,7 +17,13 @@ import (
 // deliver, make catch-up packages, sign beacon shares, notarize, propose,
 // and run the gossip timers.
 func (c *Core) process() {
+	// Every pass starts afresh on the wake-up time: sub-components that
+	// wait for a delay record when it expires (wakeAt).
 	c.wake = 0
+	// Each sub-component may enable another (a notarization enables a
+	// finalization share, a beacon enables a proposal), so repeat until
+	// nothing changes. 64 passes is far more than any input needs; the
+	// bound only guards against a bug looping forever.
 	for i := 0; i < 64; i++ {
 		changed := c.aggregate()
 		changed = c.advanceNotarized() || changed
@@ -122,7 +128,9 @@ func (c *Core) combine(h bigfile.Height, key shareKey, set *shareSet) *Aggregate
 		if len(idx) < t {
 			return nil
 		}
-		// Prefer verified shares, then the lowest indices, deterministically.
+		// Prefer verified shares, then the lowest indices, deterministically:
+		// a known-good share never needs checking again, and a fixed choice
+		// keeps simulations reproducible.
 		sort.Slice(idx, func(a, b int) bool {
 			va, vb := set.state[idx[a]] == 1, set.state[idx[b]] == 1
 			if va != vb {
@@ -151,7 +159,11 @@ func (c *Core) combine(h bigfile.Height, key shareKey, set *shareSet) *Aggregate
 			}
 			return a
 		}
-		// Find the culprits; give up if none (a broken verifier).
+		// The combination failed, so at least one unverified share in it is
+		// bad. Check them singly, mark the culprits, and loop to combine
+		// again from what is left. Give up if every share checks out
+		// singly: then the verifier is inconsistent, and retrying would
+		// spin.
 		bad := false
 		shareMsg := SignedBytes(key.kind, h, key.target)
 		for _, i := range idx {
@@ -179,6 +191,9 @@ func (c *Core) combine(h bigfile.Height, key shareKey, set *shareSet) *Aggregate
 // height that has a notarized block held, starting the next round.
 func (c *Core) advanceNotarized() bool {
 	changed := false
+	// Contiguity matters: the maker needs the chain of blocks down to the
+	// delivered height to build a payload, so a notarization far ahead
+	// (received by sync) only counts once the heights below are filled.
 	for {
 		s := c.slots[c.notarized+1]
 		if s == nil || c.chainBlockNotarized(s) == nil {
@@ -240,6 +255,8 @@ func Ranking(beacon bigfile.Hash, n int) []int {
 		d := sha256.Sum256(buf[:])
 		return binary.BigEndian.Uint64(d[:8])
 	}
+	// Fisher–Yates. The modulo bias is below 2^-50 for any subnet size and
+	// irrelevant next to the beacon's own unpredictability.
 	for i := n - 1; i > 0; i-- {
 		j := int(next() % uint64(i+1))
 		perm[i], perm[j] = perm[j], perm[i]
@@ -288,6 +305,9 @@ func (c *Core) finalize() bool {
 		for t := range s.notar {
 			target = t
 		}
+		// The safety rule: a node that notarization-signed another block at
+		// h must never finality-sign here, or two blocks could each gather
+		// n−f supporters. The block itself need not be held.
 		other := false
 		for t := range s.myNotar {
 			other = other || t != target
@@ -346,6 +366,8 @@ func (c *Core) deliver() bool {
 			continue
 		}
 		if hash != c.slots[c.delivered].chain {
+			// Only possible if more than f nodes are faulty (or the store
+			// lied at restart): never deliver a conflicting history.
 			c.cfg.Logger.Error("consensus: finalized chain does not extend the delivered one", "height", top)
 			return false
 		}
@@ -509,6 +531,9 @@ func (c *Core) validate(h bigfile.Height, s *slot, p *Proposal) bool {
 		s.state[hash] = -1
 		return false
 	}
+	// The parent must be a notarized block we hold (or the delivered chain
+	// block, whose notarization may have been trimmed). Without it the
+	// proposal stays unchecked, not invalid: the parent may still arrive.
 	ps := c.slots[h-1]
 	parent := ps.proposalOrNil(b.Parent)
 	if parent == nil || (ps.notar[b.Parent] == nil && ps.chain != b.Parent) {
@@ -521,6 +546,9 @@ func (c *Core) validate(h bigfile.Height, s *slot, p *Proposal) bool {
 		}
 		return false
 	}
+	// Block times never decrease along the chain, so batch times do not.
+	// (The block time is not checked against the local clock: makers'
+	// clocks are trusted to within what the payload validator enforces.)
 	if b.Time < parent.Block.Time {
 		s.state[hash] = -1
 		return false
@@ -567,6 +595,9 @@ func (c *Core) notarize() bool {
 	if s == nil || !s.started {
 		return false
 	}
+	// Several blocks may be signed at one height (a lower-ranked one
+	// arriving late, or a better rank after an equivocator was
+	// disqualified), but always the best one known at signing time.
 	r, p := c.best(h)
 	if p == nil || s.myNotar[p.Hash()] {
 		return false
@@ -604,6 +635,8 @@ func (c *Core) propose() bool {
 		c.wakeAt(due)
 		return false
 	}
+	// Extend the lowest-ranked notarized block at h−1: the one most nodes
+	// are likely to have notarized, and the one later rounds finalize.
 	parent := c.chainBlock(h - 1)
 	if parent == nil {
 		return false
@@ -663,6 +696,9 @@ func (c *Core) timers() {
 		c.wakeAt(due)
 		return
 	}
+	// No progress for a whole interval: some message was lost, or peers
+	// hold different pieces. Re-send this node's pieces; reset the timer so
+	// this repeats once per interval while the stall lasts.
 	c.lastPr = c.now
 	c.wakeAt(c.now.Add(c.cfg.RetransmitInterval))
 	for h := c.delivered + 1; h <= c.notarized+1; h++ {

@@ -11,6 +11,9 @@ import (
 // to combine (see aggregate); aggregates are verified here, once, and only
 // if the pool lacks one for the same content.
 func (c *Core) receive(from bigfile.NodeID, a Artifact) error {
+	// Artifacts far above the notarized height are dropped rather than
+	// kept: a faulty peer could otherwise fill memory with future heights,
+	// and an honest peer re-sends them once this node gets there.
 	h := a.ArtifactHeight()
 	horizon := c.notarized + bigfile.Height(c.cfg.SyncWindow)
 	switch a := a.(type) {
@@ -166,6 +169,9 @@ func (c *Core) receiveAggregate(a *Aggregate) error {
 	default:
 		return fmt.Errorf("%w: aggregate of kind %s", ErrMalformed, a.Type)
 	}
+	// A multi-signature proves only what its signer list says, so the list
+	// must name at least n−f distinct members. Beacons are threshold
+	// signatures: the group key alone verifies them.
 	if a.Type != KindBeacon {
 		if err := c.checkSigners(a.Signers, c.n-c.f); err != nil {
 			return err
@@ -272,6 +278,10 @@ func (c *Core) onStatus(from bigfile.NodeID, st Status) {
 	}
 	prev, seen := p.last, p.seen
 	p.last, p.seen = st, true
+	// Reports cross messages in flight, so a peer one height behind is
+	// normal; answer only a peer that did not move since its last report
+	// (stuck) or lags by more (far), and at most once per interval for the
+	// same report, lest repairs cost more than the messages they replace.
 	behind := st.Notarized < c.notarized || st.Delivered < c.delivered
 	if !behind {
 		return

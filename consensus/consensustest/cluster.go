@@ -205,6 +205,10 @@ func (c *Cluster) Run(d time.Duration) { c.RunUntil(c.now.Add(d)) }
 
 // RunUntil advances simulated time to t.
 func (c *Cluster) RunUntil(t bigfile.Time) {
+	// Discrete-event loop: jump to the earliest of the next message and
+	// the nodes' deadlines (Core.Deadline), so idle simulated time costs
+	// nothing. Messages win ties with deadlines at the same instant only
+	// by coming first in this order, which is fixed, so runs reproduce.
 	for {
 		next, isMsg := t+1, false
 		if len(c.q) > 0 && c.q[0].at < next {
@@ -282,6 +286,10 @@ func (c *Cluster) drain(n *Node) {
 	}
 }
 
+// deliver records a batch and checks the safety properties: batches come
+// in height order, and every honest node's batch at a height is the same.
+// Byzantine nodes run honest cores, but their deliveries are not held to
+// the property, which is about honest nodes only.
 func (c *Cluster) deliver(n *Node, b bigfile.Batch) {
 	if b.Height != n.Delivered+1 {
 		c.Violations = append(c.Violations, fmt.Sprintf("%s delivered %d after %d", n.Name, b.Height, n.Delivered))
@@ -386,6 +394,8 @@ func (c *Cluster) others(n *Node) []*Node {
 
 // post schedules delivery of a from one node to another with faults.
 func (c *Cluster) post(from, to *Node, a consensus.Artifact) {
+	// Faults are drawn from the cluster's one seeded source in a fixed
+	// order, so the whole schedule is a function of the seed.
 	if c.cut[[2]int{from.Index, to.Index}] {
 		return
 	}
