@@ -90,6 +90,33 @@ func (pk PublicKey) Verify(msg []byte, sig Signature) error {
 	return verify(&pk.p, nil, msg, sig, DSTBasic)
 }
 
+// VerifyEncoded checks an encoded signature on msg under an encoded public
+// key with the basic scheme, as clients check Internet Computer
+// certificates: publicKey is 96 bytes (compressed G2), sig 48 bytes
+// (compressed G1), both decoded with subgroup checks. It returns the decoding
+// error for malformed input, else what [PublicKey.Verify] returns.
+func VerifyEncoded(publicKey, msg, sig []byte) error {
+	pk, err := ParsePublicKey(publicKey)
+	if err != nil {
+		return err
+	}
+	s, err := ParseSignature(sig)
+	if err != nil {
+		return err
+	}
+	return pk.Verify(msg, s)
+}
+
+// EncodedVerifier is [VerifyEncoded] as a method, the shape of
+// signature-verifier interfaces on byte slices (the hash tree's
+// certificate check, for one). The zero value is ready to use.
+type EncodedVerifier struct{}
+
+// VerifySignature calls [VerifyEncoded].
+func (EncodedVerifier) VerifySignature(publicKey, msg, sig []byte) error {
+	return VerifyEncoded(publicKey, msg, sig)
+}
+
 // verify checks e(sig, −g2)·e(H(msg), pk) = 1, which for sig = H(msg)^sk
 // and pk = g2^sk holds by bilinearity: e(H^sk, g2)⁻¹·e(H, g2^sk) = 1.
 // Writing it as one product of two pairings shares the final

@@ -46,15 +46,7 @@ func (k blsKey) Sign(msg []byte) ([]byte, error) {
 }
 
 func (blsKey) VerifySignature(publicKey, msg, sig []byte) error {
-	pk, err := bls.ParsePublicKey(publicKey)
-	if err != nil {
-		return err
-	}
-	s, err := bls.ParseSignature(sig)
-	if err != nil {
-		return err
-	}
-	return pk.Verify(msg, s)
+	return bls.VerifyEncoded(publicKey, msg, sig)
 }
 
 type lookup struct {

@@ -196,7 +196,7 @@ func run(wasmPath string) error {
 	if err != nil {
 		return err
 	}
-	if err := got.Verify(hashtree.VerifyOptions{RootKey: der, Verifier: blsVerifier{}}); err != nil {
+	if err := got.Verify(hashtree.VerifyOptions{RootKey: der, Verifier: bls.EncodedVerifier{}}); err != nil {
 		return fmt.Errorf("certificate does not verify: %w", err)
 	}
 	reply, status := got.Tree.Lookup([]byte("request_status"), id[:], []byte("reply"))
@@ -213,26 +213,11 @@ func run(wasmPath string) error {
 	forged := *got
 	forged.Signature = append([]byte{sig[0]}, sig[1:]...)
 	forged.Signature[len(sig)-1] ^= 1
-	if forged.Verify(hashtree.VerifyOptions{RootKey: der, Verifier: blsVerifier{}}) == nil {
+	if forged.Verify(hashtree.VerifyOptions{RootKey: der, Verifier: bls.EncodedVerifier{}}) == nil {
 		return errors.New("a forged certificate verified")
 	}
 	fmt.Println("rejected   the same certificate with one signature bit flipped")
 	return nil
-}
-
-// blsVerifier adapts chainkey/bls to the hash tree's signature check.
-type blsVerifier struct{}
-
-func (blsVerifier) VerifySignature(publicKey, msg, sig []byte) error {
-	pk, err := bls.ParsePublicKey(publicKey)
-	if err != nil {
-		return err
-	}
-	s, err := bls.ParseSignature(sig)
-	if err != nil {
-		return err
-	}
-	return pk.Verify(msg, s)
 }
 
 // leb128 encodes a nat as the state tree's /time leaf holds it.
