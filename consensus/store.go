@@ -65,6 +65,7 @@ func (m *MemStore) Append(as []Artifact) error {
 
 // Purge implements [Store]. Catch-up packages are kept if at h or above.
 func (m *MemStore) Purge(h bigfile.Height) error {
+	// Filter in place; clear the tail so purged artifacts can be collected.
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	kept := m.arts[:0]

@@ -309,6 +309,9 @@ func (c *Cluster) deliver(n *Node, b bigfile.Batch) {
 	}
 }
 
+// digest identifies a batch's content for the agreement check. The fake
+// payloads carry maker- and height-specific nonces, so different blocks
+// give different digests.
 func digest(b bigfile.Batch) string {
 	h := sha256.New()
 	binary.Write(h, binary.BigEndian, uint64(b.Height))
@@ -322,6 +325,7 @@ func digest(b bigfile.Batch) string {
 	return string(h.Sum(nil))
 }
 
+// short abbreviates a hash for logs, as git does.
 func short(h bigfile.Hash) string { return h.String()[:8] }
 
 // send puts a node's message on the network, distorted by its behaviour.
@@ -382,6 +386,7 @@ func (c *Cluster) twin(n *Node, p *consensus.Proposal) *consensus.Proposal {
 	return consensus.NewProposal(b, sig)
 }
 
+// others returns every node but n, in index order.
 func (c *Cluster) others(n *Node) []*Node {
 	var out []*Node
 	for _, m := range c.Nodes {
@@ -497,6 +502,8 @@ func (c *Cluster) Latencies() []time.Duration {
 	return out
 }
 
+// event is a message in flight, due at a simulated time; seq breaks ties
+// in sending order, which keeps the heap order (and so the run) fixed.
 type event struct {
 	at   bigfile.Time
 	seq  uint64
@@ -505,6 +512,7 @@ type event struct {
 	a    consensus.Artifact
 }
 
+// events is a min-heap of events by (at, seq), for container/heap.
 type events []*event
 
 func (q events) Len() int { return len(q) }

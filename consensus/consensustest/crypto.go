@@ -35,6 +35,10 @@ func NewCrypto(seed string, nodes []bigfile.NodeID) *Crypto {
 	return c
 }
 
+// mac is the one primitive: HMAC-SHA256 keyed by the seed and a role
+// (a node, or the group), over the scheme byte and the message. Including
+// the scheme keeps a node's basic and multi signatures distinct, as the
+// real schemes' domain separation tags do.
 func (c *Crypto) mac(key []byte, s consensus.Scheme, msg []byte) []byte {
 	m := hmac.New(sha256.New, append(append([]byte{}, c.seed...), key...))
 	m.Write([]byte{byte(s)})
@@ -42,10 +46,14 @@ func (c *Crypto) mac(key []byte, s consensus.Scheme, msg []byte) []byte {
 	return m.Sum(nil)
 }
 
+// nodeSig is node n's signature or share: anyone holding the seed (the
+// verifier) can recompute it, which is what makes the fake fast.
 func (c *Crypto) nodeSig(n bigfile.NodeID, s consensus.Scheme, msg []byte) []byte {
 	return c.mac(append([]byte("node:"), n.Bytes()...), s, msg)
 }
 
+// groupSig is the combined threshold signature: it depends only on the
+// scheme and the message, like a real threshold signature.
 func (c *Crypto) groupSig(s consensus.Scheme, msg []byte) []byte {
 	return c.mac([]byte("group"), s, msg)
 }
@@ -53,6 +61,7 @@ func (c *Crypto) groupSig(s consensus.Scheme, msg []byte) []byte {
 // Signer returns the signer of node n.
 func (c *Crypto) Signer(n bigfile.NodeID) consensus.Signer { return signer{c, n} }
 
+// signer is one node's view of the fake keys.
 type signer struct {
 	c *Crypto
 	n bigfile.NodeID

@@ -39,6 +39,8 @@ func (e *InteractionEnv) Handle(t *testing.T, d *datadriven.TestData) string {
 	return out
 }
 
+// args splits a command's arguments into key=value pairs and bare words
+// (node names, behaviours); bare words also appear as keys with no value.
 func args(d *datadriven.TestData) (map[string]string, []string) {
 	kv := map[string]string{}
 	var pos []string
@@ -53,6 +55,8 @@ func args(d *datadriven.TestData) (map[string]string, []string) {
 	return kv, pos
 }
 
+// handle runs one command. Errors become part of the expected output, so a
+// script may also show what is refused.
 func (e *InteractionEnv) handle(d *datadriven.TestData) (string, error) {
 	kv, pos := args(d)
 	dur := func(k string, def time.Duration) (time.Duration, error) {

@@ -18,6 +18,8 @@ type MemNetwork struct {
 // NewMemNetwork returns an empty network.
 func NewMemNetwork() *MemNetwork { return &MemNetwork{nodes: map[bigfile.NodeID]*MemTransport{}} }
 
+// envelope is a message in a receiver's queue, with the sender the
+// network vouches for (a real transport authenticates it).
 type envelope struct {
 	from bigfile.NodeID
 	msg  []byte

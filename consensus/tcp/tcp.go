@@ -75,6 +75,7 @@ type Transport struct {
 	conns map[net.Conn]bool
 }
 
+// envelope is a received frame with the peer its connection authenticated.
 type envelope struct {
 	from bigfile.NodeID
 	msg  []byte
@@ -151,6 +152,10 @@ func (t *Transport) peerID(certs []*x509.Certificate) (bigfile.NodeID, error) {
 	return id, nil
 }
 
+// tlsConfig is the configuration of both ends: TLS 1.3 only, a client
+// certificate required, and identity checked by key (peerID) instead of by
+// certificate authority. expect, when set, is the peer a dialler meant to
+// reach; a listener accepts any member.
 func (t *Transport) tlsConfig(expect *bigfile.NodeID) *tls.Config {
 	return &tls.Config{
 		MinVersion:         tls.VersionTLS13,
@@ -229,6 +234,8 @@ func (t *Transport) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// track records open connections so that Run can close them all on exit,
+// which unblocks their reader and writer goroutines.
 func (t *Transport) track(c net.Conn, on bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -239,6 +246,10 @@ func (t *Transport) track(c net.Conn, on bool) {
 	}
 }
 
+// accept serves incoming connections until the listener closes: each is a
+// TLS server handshake that must present a member's key, then a stream of
+// frames from that member. The handshake has a deadline so that a silent
+// connection cannot hold a goroutine.
 func (t *Transport) accept(ctx context.Context, wg *sync.WaitGroup) {
 	for {
 		raw, err := t.ln.Accept()
