@@ -61,3 +61,20 @@ type Host interface {
 	// functions without one) or an error that makes the message trap.
 	Invoke(fn int, mem []byte, args []uint64) (uint64, error)
 }
+
+// PageTracker is implemented by an [Instance] that knows which PageSize
+// pages of its linear memory were written (the wasmtime engine does, with
+// the kernel's write-protect tracking). The executor then derives a new
+// State and rolls back a trap at a cost that follows the written pages,
+// not the memory size; without it, it compares the memory page by page.
+type PageTracker interface {
+	// DirtyPages returns the indexes of the pages written since the
+	// instance was created or restored or since the last call, in
+	// increasing order, and starts a new, empty set. It may report pages
+	// whose contents did not change, never omit a written one. ok is false
+	// when the set is unknown: the caller must compare.
+	DirtyPages() (pages []int, ok bool)
+	// SetGlobals sets the mutable globals (as Restore does) without
+	// touching the memory.
+	SetGlobals(globals []uint64) error
+}

@@ -462,16 +462,25 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		return Output{}, err
 	}
 	if e != nil {
-		inst.Close() // its memory holds the discarded changes
-		return x.failed(st, e, a.logs, a.base, replicated), nil
+		// Put back the pages the message wrote; keep the instance unless
+		// it was restored for an older state (a query there must not evict
+		// the latest state's instance) or grew (memories cannot shrink).
+		out := x.failed(st, e, a.logs, a.base, replicated)
+		if (hit || replicated) && rollback(st, inst) {
+			x.keepLive(out.State, m, inst)
+		} else {
+			inst.Close()
+		}
+		return out, nil
 	}
 	out := Output{State: st, Instructions: a.base, Log: a.logs}
 	switch c {
 	case ctxUpdate, ctxT:
 		ns := st.clone()
-		ns.Memory, _ = st.Memory.Update(inst.Memory())
+		ns.Memory, out.Dirty.Heap = commitMemory(st.Memory, inst)
 		ns.Globals = inst.Globals()
 		ns.Stable = a.stable.memory()
+		out.Dirty.Stable = a.stable.dirty()
 		ns.CertifiedData = a.certified
 		ns.GlobalTimer = a.timer
 		ns.Cycles = a.balance
@@ -491,7 +500,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		}
 		// Keep the instance only if it was the cube's live one; a query on
 		// another (older) state must not replace the latest state's.
-		if hit && inst.Restore(st.Memory, st.Globals) == nil {
+		if hit && rollback(st, inst) {
 			x.keepLive(target, m, inst)
 		} else {
 			inst.Close()
@@ -568,6 +577,9 @@ func (x *Executor) installed(st *State, in *Input, m *module, inst Instance, a *
 	ns := st.clone()
 	ns.Wasm = in.Wasm
 	ns.Memory, _ = st.Memory.Update(inst.Memory())
+	if t, ok := inst.(PageTracker); ok {
+		t.DirtyPages() // start the next message with an empty set
+	}
 	ns.Globals = inst.Globals()
 	ns.Stable = a.stable.memory()
 	ns.CertifiedData = a.certified
@@ -576,7 +588,41 @@ func (x *Executor) installed(st *State, in *Input, m *module, inst Instance, a *
 	ns.Version++
 	ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
 	x.keepLive(ns, m, inst)
-	return Output{State: ns, Instructions: a.base, Log: a.logs}
+	return Output{State: ns, Instructions: a.base, Log: a.logs,
+		Dirty: DirtyPages{Heap: st.Memory.diff(ns.Memory), Stable: st.Stable.diff(ns.Stable)}}
+}
+
+// commitMemory derives a message's new heap from inst: from the pages the
+// instance reports written when it tracks them (cost follows those pages),
+// else by comparing every page. It also returns the pages that changed.
+func commitMemory(old Memory, inst Instance) (Memory, []int) {
+	if t, ok := inst.(PageTracker); ok {
+		if pages, ok := t.DirtyPages(); ok {
+			return old.updatePages(inst.Memory(), pages)
+		}
+	}
+	nm, _ := old.Update(inst.Memory())
+	return nm, old.diff(nm)
+}
+
+// rollback puts st's heap and globals back into inst after a trap or a
+// query. With a tracking instance only the written pages are copied back,
+// so the cost follows what the message touched; otherwise the whole
+// memory is compared. It reports false if inst cannot hold st any more
+// (its memory grew: Wasm memories cannot shrink); the caller drops it.
+func rollback(st *State, inst Instance) bool {
+	mem := inst.Memory()
+	if len(mem) != st.Memory.Len() {
+		return false
+	}
+	if t, ok := inst.(PageTracker); ok {
+		if pages, ok := t.DirtyPages(); ok {
+			st.Memory.copyPagesTo(mem, pages)
+			t.DirtyPages() // the copies themselves are not a change
+			return st.Globals == nil || t.SetGlobals(st.Globals) == nil
+		}
+	}
+	return inst.Restore(st.Memory, st.Globals) == nil
 }
 
 // upgrade runs the IC's upgrade sequence as one transaction:

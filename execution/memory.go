@@ -3,6 +3,7 @@ package execution
 import (
 	"bytes"
 	"fmt"
+	"slices"
 )
 
 // PageSize is the granularity at which a [Memory] shares and tracks
@@ -193,4 +194,136 @@ func (w *memWriter) read(dst []byte, off uint64) {
 		n := copy(dst, p[o:])
 		dst, off = dst[n:], off+uint64(n)
 	}
+}
+
+// NumPages returns the number of PageSize pages.
+func (m Memory) NumPages() int { return len(m.pages) }
+
+// Page returns the contents of page i, read-only (the memory shares it),
+// or nil if the page is all zeros. It panics if i is out of range.
+func (m Memory) Page(i int) []byte {
+	if p := m.pages[i]; p != nil {
+		return p[:]
+	}
+	return nil
+}
+
+// LoadMemory returns a memory of numPages pages whose page i holds
+// pages[i] (exactly PageSize bytes) and every other page zeros: how a
+// state manager rebuilds a cube's heap or stable memory from persisted
+// pages. The byte slices are copied.
+func LoadMemory(numPages int, pages map[int][]byte) (Memory, error) {
+	return Memory{}.Apply(numPages, pages)
+}
+
+// Apply returns m resized to numPages pages (pages past m's end are zero)
+// with the pages in delta replaced: how a persisted delta (the
+// [Output].Dirty pages of a message) is applied to a base. m is not
+// modified; the byte slices are copied.
+func (m Memory) Apply(numPages int, delta map[int][]byte) (Memory, error) {
+	if numPages < 0 {
+		return Memory{}, fmt.Errorf("%w: negative page count", ErrInvalidInput)
+	}
+	out := Memory{pages: make([]*page, numPages)}
+	copy(out.pages, m.pages)
+	for i, b := range delta {
+		if i < 0 || i >= numPages {
+			return Memory{}, fmt.Errorf("%w: page %d outside a memory of %d pages", ErrInvalidInput, i, numPages)
+		}
+		if len(b) != PageSize {
+			return Memory{}, fmt.Errorf("%w: page %d has %d bytes", ErrInvalidInput, i, len(b))
+		}
+		if isZero(b) {
+			out.pages[i] = nil
+			continue
+		}
+		p := new(page)
+		copy(p[:], b)
+		out.pages[i] = p
+	}
+	return out, nil
+}
+
+// updatePages is Update for a caller that knows which pages of cur may
+// differ from m (a dirty-page tracker's report, in any order): every other
+// page is shared without being read. It returns the new memory and the
+// pages that did change, in increasing order.
+func (m Memory) updatePages(cur []byte, dirty []int) (Memory, []int) {
+	n := (len(cur) + PageSize - 1) / PageSize
+	out := Memory{pages: make([]*page, n)}
+	copy(out.pages, m.pages)
+	var changed []int
+	for _, i := range dirty {
+		if i >= n {
+			continue
+		}
+		src := cur[i*PageSize : min((i+1)*PageSize, len(cur))]
+		old := out.pages[i]
+		if old == nil {
+			if isZero(src) {
+				continue
+			}
+		} else if len(src) == PageSize && bytes.Equal(src, old[:]) {
+			continue
+		}
+		p := new(page)
+		copy(p[:], src)
+		if isZero(p[:]) {
+			p = nil
+		}
+		out.pages[i] = p
+		changed = append(changed, i)
+	}
+	slices.Sort(changed)
+	return out, slices.Compact(changed)
+}
+
+// diff returns the pages of n that differ from m, comparing every page
+// (the fallback when no tracker reports the written pages).
+func (m Memory) diff(n Memory) []int {
+	var out []int
+	for i, p := range n.pages {
+		var q *page
+		if i < len(m.pages) {
+			q = m.pages[i]
+		}
+		if p == q {
+			continue
+		}
+		if p == nil {
+			p = &zeroPage
+		}
+		if q == nil {
+			q = &zeroPage
+		}
+		if *p != *q {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// copyPagesTo writes the listed pages of m to dst (the rollback of a
+// tracked instance: only the pages a message wrote are put back). Pages
+// past m's end are zeroed.
+func (m Memory) copyPagesTo(dst []byte, pages []int) {
+	for _, i := range pages {
+		d := dst[i*PageSize : (i+1)*PageSize]
+		if i < len(m.pages) && m.pages[i] != nil {
+			copy(d, m.pages[i][:])
+		} else {
+			clear(d)
+		}
+	}
+}
+
+// dirty returns the stable memory pages this execution wrote, in
+// increasing order.
+func (w *memWriter) dirty() []int {
+	out := make([]int, 0, len(w.owned))
+	for i := range w.owned {
+		out = append(out, i)
+	}
+	slices.Sort(out)
+	return out
 }

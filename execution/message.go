@@ -129,5 +129,17 @@ type Output struct {
 	Instructions uint64
 	// Log holds the records this execution wrote (also for queries, whose
 	// records are not kept in State.Log).
-	Log []LogRecord
+	Log []LogRecord	// Dirty lists the heap and stable memory pages whose contents this
+	// execution changed, for a state manager that persists and hashes only
+	// those (see [Memory.Page] and [Memory.Apply]). Empty when the memories
+	// did not change (queries, failures).
+	Dirty DirtyPages
+}
+
+// DirtyPages lists changed pages by index (PageSize units), in increasing
+// order. A page past the end of the old memory is listed only if it is not
+// all zeros.
+type DirtyPages struct {
+	Heap   []int // pages of State.Memory
+	Stable []int // pages of State.Stable
 }

@@ -43,6 +43,10 @@ type Config struct {
 	// MaxCachedModules bounds the compiled-module cache (least recently
 	// compiled modules are evicted first). Default 256.
 	MaxCachedModules int
+	// NoDirtyTracking turns the kernel dirty-page tracker off, so that the
+	// executor compares memories page by page (the fallback used on
+	// kernels older than 6.7). For tests and measurements.
+	NoDirtyTracking bool
 }
 
 // Engine compiles and instantiates modules on wasmtime with a deterministic
@@ -301,6 +305,10 @@ func (m *Module) instantiate(ctx context.Context, lim execution.InstanceLimits) 
 	*(*C.bf_instance_t)(unsafe.Pointer(in.inst)) = in.call.inst
 	if ex := in.inst.GetExport(store, memoryExport); ex != nil {
 		in.mem = ex.Memory()
+		if !m.e.cfg.NoDirtyTracking {
+			in.trk = newTracker()
+			in.arm()
+		}
 	}
 	for _, g := range m.globals {
 		ex := in.inst.GetExport(store, g.name)
@@ -337,7 +345,37 @@ type Instance struct {
 	// a time-sliced execution hands control back to the scheduler.
 	slices int
 	args   [8]uint64
+	trk    *tracker // nil when dirty-page tracking is off or unavailable
 }
+
+// arm resets the dirty-page set to empty, dropping the tracker if the
+// kernel fails.
+func (in *Instance) arm() {
+	if in.trk != nil && !in.trk.arm(in.Memory()) {
+		in.trk.close()
+		in.trk = nil
+	}
+}
+
+// DirtyPages implements [execution.PageTracker]: the 4 KiB pages of the
+// linear memory written since the instance was created or restored, or
+// since the last call, in increasing order; pages added by memory.grow
+// are all reported. ok is false when tracking is off or the memory moved;
+// the set is then empty and tracking restarts.
+func (in *Instance) DirtyPages() (pages []int, ok bool) {
+	if in.trk == nil {
+		return nil, false
+	}
+	pages, ok = in.trk.scan(in.Memory(), nil)
+	if !ok {
+		in.arm()
+		return nil, false
+	}
+	return pages, true
+}
+
+// SetGlobals implements [execution.PageTracker].
+func (in *Instance) SetGlobals(globals []uint64) error { return in.setGlobals(globals) }
 
 // Run implements [execution.Instance]. The execution pauses every
 // SliceInstructions instructions (a fuel yield); Run resumes it at once.
@@ -562,6 +600,19 @@ func (in *Instance) Globals() []uint64 {
 // Restore implements [execution.Instance].
 func (in *Instance) Restore(memory execution.Memory, globals []uint64) error {
 	if globals != nil {
+		if err := in.setGlobals(globals); err != nil {
+			return err
+		}
+	}
+	if err := in.restoreMemory(memory); err != nil {
+		return err
+	}
+	in.arm()
+	return nil
+}
+
+func (in *Instance) setGlobals(globals []uint64) error {
+	{
 		if len(globals) != len(in.globals) {
 			return fmt.Errorf("wasm: %d globals to restore, the module has %d", len(globals), len(in.globals))
 		}
@@ -582,6 +633,10 @@ func (in *Instance) Restore(memory execution.Memory, globals []uint64) error {
 			}
 		}
 	}
+	return nil
+}
+
+func (in *Instance) restoreMemory(memory execution.Memory) error {
 	want := uintptr(memory.Len())
 	if in.mem == nil {
 		if want > 0 {
@@ -609,6 +664,8 @@ func (in *Instance) Restore(memory execution.Memory, globals []uint64) error {
 
 // Close implements [execution.Instance]; it aborts a paused execution.
 func (in *Instance) Close() {
+	in.trk.close()
+	in.trk = nil
 	if in.call != nil {
 		C.bf_call_free(in.call)
 		in.call = nil
