@@ -129,7 +129,7 @@ type Output struct {
 	Instructions uint64
 	// Log holds the records this execution wrote (also for queries, whose
 	// records are not kept in State.Log).
-	Log []LogRecord	// Dirty lists the heap and stable memory pages whose contents this
+	Log []LogRecord // Dirty lists the heap and stable memory pages whose contents this
 	// execution changed, for a state manager that persists and hashes only
 	// those (see [Memory.Page] and [Memory.Apply]). Empty when the memories
 	// did not change (queries, failures).
