@@ -3,6 +3,7 @@ package statemgr_test
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -20,7 +21,9 @@ const (
 	benchDirty        = benchCubes * benchPagesPerCube / 100
 )
 
-func benchState(b *testing.B) *statemgr.Manager {
+func benchState(b *testing.B) *statemgr.Manager { return benchStateOf(b, benchPagesPerCube) }
+
+func benchStateOf(b *testing.B, pagesPerCube int) *statemgr.Manager {
 	m, err := statemgr.Open(statemgr.Config{Store: statemgr.NewMemStore(), CheckpointInterval: 1 << 40})
 	if err != nil {
 		b.Fatal(err)
@@ -28,7 +31,7 @@ func benchState(b *testing.B) *statemgr.Manager {
 	s := m.State()
 	page := make([]byte, statemgr.PageSize)
 	for c := range bigfile.CubeID(benchCubes) {
-		for p := range uint64(benchPagesPerCube) {
+		for p := range uint64(pagesPerCube) {
 			binary.LittleEndian.PutUint64(page, uint64(c)<<32|p)
 			_ = s.WritePage(c, p, page)
 		}
@@ -87,6 +90,41 @@ func BenchmarkCertifyRound(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCertifyScaling keeps the change per round fixed (320 dirty pages
+// and 10 request statuses) while the memory grows from 8,000 to 128,000
+// pages (31 MiB to 500 MiB):
+// the time per commit must stay nearly flat (it grows with the logarithm of
+// the memory size, the depth of the page trees).
+func BenchmarkCertifyScaling(b *testing.B) {
+	for _, ppc := range []int{8, 32, 128} {
+		b.Run(fmt.Sprintf("pages=%d", benchCubes*ppc), func(b *testing.B) {
+			m := benchStateOf(b, ppc)
+			r := rand.New(rand.NewPCG(2, 2))
+			page := make([]byte, statemgr.PageSize)
+			h := m.Height()
+			runtime.GC()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				s := m.State()
+				for range benchDirty {
+					binary.LittleEndian.PutUint64(page[8:], uint64(i))
+					_ = s.WritePage(bigfile.CubeID(r.IntN(benchCubes)), uint64(r.IntN(ppc)), page)
+				}
+				s.SetTime(bigfile.Time(i))
+				for k := range 10 {
+					s.SetRequestStatus(bigfile.MessageID{byte(k), byte(i), byte(i >> 8)}, statemgr.RequestStatus{Status: "replied"})
+				}
+				b.StartTimer()
+				h++
+				if _, err := m.Commit(h); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkWitness measures a read_state certificate's witness for one
