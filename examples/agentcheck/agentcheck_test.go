@@ -133,7 +133,7 @@ func TestAgentVerifiesStatemgrCertificates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.Verify(hashtree.VerifyOptions{RootKey: rootDER, Verifier: root, Cube: &cid}); err != nil {
+		if err := c.Verify(hashtree.VerifyOptions{RootKey: rootDER, Verifier: root, Cube: &cid, Now: bigfile.TimeOf(time.Now())}); err != nil {
 			t.Fatalf("%s: Go verification: %v", name, err)
 		}
 		for _, x := range expect {

@@ -3,6 +3,7 @@ package hashtree
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/internal/leb128"
@@ -156,14 +157,30 @@ type VerifyOptions struct {
 	// Cube, if set, must lie in the cube ranges of a delegated subnet, as
 	// clients check for the effective canister id of their request.
 	Cube *bigfile.CubeID
+	// Now, if set, turns on the clients' freshness checks: the
+	// certificate's /time must lie within MaxSkew of Now, and a
+	// delegation's /time must be at most MaxDelegationAge old.
+	Now bigfile.Time
+	// MaxSkew defaults to [DefaultMaxSkew]; MaxDelegationAge to
+	// [DefaultMaxDelegationAge]. Both apply only when Now is set.
+	MaxSkew          time.Duration
+	MaxDelegationAge time.Duration
 }
+
+// The clients' freshness limits.
+const (
+	DefaultMaxSkew          = 5 * time.Minute
+	DefaultMaxDelegationAge = 30 * 24 * time.Hour
+)
 
 // Verify checks c: that its signature signs its tree's root hash under the
 // root key, or, with a delegation, that the delegation's certificate verifies
 // under the root key (and has no delegation itself), reveals the subnet's key
 // under /subnet/<id>/public_key and, if opts.Cube is set, a cube range that
-// holds it; and that c's signature verifies under that subnet key. It does
-// not check /time; see [Certificate.Time]. Errors wrap
+// holds it; and that c's signature verifies under that subnet key. With
+// opts.Now set it also checks /time as the clients do. Only the flat
+// /subnet/<id>/canister_ranges form is read, not the sharded
+// /canister_ranges/<id>/… of newer specs. Errors wrap
 // [ErrInvalidCertificate] or [ErrMalformed].
 //
 // The order of checks follows the agents': the delegation is checked before
@@ -188,6 +205,19 @@ func (c *Certificate) Verify(opts VerifyOptions) error {
 		if err := dc.Verify(VerifyOptions{RootKey: opts.RootKey, Verifier: opts.Verifier}); err != nil {
 			return fmt.Errorf("%w: delegation: %v", ErrInvalidCertificate, err)
 		}
+		if opts.Now != 0 {
+			maxAge := opts.MaxDelegationAge
+			if maxAge == 0 {
+				maxAge = DefaultMaxDelegationAge
+			}
+			dt, err := dc.Time()
+			if err != nil {
+				return fmt.Errorf("%w: delegation: %v", ErrInvalidCertificate, err)
+			}
+			if opts.Now.Sub(dt) > maxAge {
+				return fmt.Errorf("%w: delegation certified at %s, older than %s", ErrInvalidCertificate, dt, maxAge)
+			}
+		}
 		sid := d.SubnetID.Bytes()
 		der, st := dc.Tree.Lookup([]byte("subnet"), sid, []byte("public_key"))
 		if st != Found {
@@ -208,6 +238,19 @@ func (c *Certificate) Verify(opts VerifyOptions) error {
 			if !rangesContain(ranges, opts.Cube.Principal().Bytes()) {
 				return fmt.Errorf("%w: cube %s outside the delegated ranges", ErrInvalidCertificate, opts.Cube)
 			}
+		}
+	}
+	if opts.Now != 0 {
+		skew := opts.MaxSkew
+		if skew == 0 {
+			skew = DefaultMaxSkew
+		}
+		t, err := c.Time()
+		if err != nil {
+			return err
+		}
+		if d := opts.Now.Sub(t); d > skew || d < -skew {
+			return fmt.Errorf("%w: certified time %s is %s away from now", ErrInvalidCertificate, t, d)
 		}
 	}
 	msg := SignedMessage(c.Tree.Digest())

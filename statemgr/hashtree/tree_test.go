@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thebigfile/bigfile"
 )
@@ -221,6 +222,21 @@ func TestCertificateDelegation(t *testing.T) {
 	}
 	if ts, err := got.Time(); err != nil || ts != 624485 {
 		t.Fatalf("time: got %d, %v", ts, err)
+	}
+	// Freshness: /time is 624485 ns, the delegation's 5 ns.
+	fresh := VerifyOptions{RootKey: rootDER, Verifier: fakeVerifier{}, Now: 624485 + bigfile.Time(time.Minute)}
+	if err := got.Verify(fresh); err != nil {
+		t.Fatalf("fresh certificate: %v", err)
+	}
+	stale := fresh
+	stale.Now += bigfile.Time(10 * time.Minute)
+	if err := got.Verify(stale); !errors.Is(err, ErrInvalidCertificate) {
+		t.Fatalf("certificate 11 minutes old: got %v", err)
+	}
+	stale.MaxSkew = time.Hour
+	stale.MaxDelegationAge = time.Minute
+	if err := got.Verify(stale); !errors.Is(err, ErrInvalidCertificate) {
+		t.Fatalf("delegation older than its limit: got %v", err)
 	}
 	got.Tree = Labeled([]byte("time"), Leaf([]byte{1}))
 	if err := got.Verify(VerifyOptions{RootKey: rootDER, Verifier: fakeVerifier{}}); !errors.Is(err, ErrInvalidCertificate) {
