@@ -131,6 +131,9 @@ func rebuild(m *Manifest, chunk func(i int) ([]byte, error)) (*State, error) {
 		cube bigfile.CubeID
 	}
 	var pages []pageRef
+	// Meta chunks of one group are consecutive and in order; they are
+	// concatenated and decoded when the group ends. Pages are collected
+	// and inserted after all entries, once the memory sizes are known.
 	for i, c := range m.Chunks {
 		if c.Kind == ChunkPage {
 			p, err := bigfile.PrincipalFromBytes(c.Group)

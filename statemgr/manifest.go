@@ -92,6 +92,8 @@ func decodeRecord(b []byte) (*manifestRecord, error) {
 	if len(b) < 1+8+32+1 || b[0] != recordVersion {
 		return nil, fmt.Errorf("%w: bad checkpoint record", ErrCorrupt)
 	}
+	// Layout: version (1), height (8, big-endian), root (32), number of
+	// parts (uvarint), part hashes (32 each); the length must match exactly.
 	r := &manifestRecord{height: bigfile.Height(binary.BigEndian.Uint64(b[1:9])), root: bigfile.Hash(b[9:41])}
 	n, k := binary.Uvarint(b[41:])
 	if k <= 0 || n > uint64(len(b))/32 || len(b) != 41+k+int(n)*32 {
@@ -221,6 +223,10 @@ func appendEntry(b []byte, path [][]byte, value []byte, isLeaf bool) []byte {
 }
 
 // decodeEntries calls f for each entry of a meta group.
+//
+// The paths and values passed to f alias b; every length is checked
+// against the remaining input before slicing, so corrupt or hostile input
+// yields an error wrapping [ErrCorrupt], never a panic.
 func decodeEntries(b []byte, f func(path [][]byte, value []byte, isLeaf bool)) error {
 	bad := fmt.Errorf("%w: bad state entry", ErrCorrupt)
 	for len(b) > 0 {

@@ -33,6 +33,9 @@ func (m *Manager) checkpoint(s *Snapshot) error {
 		b.Reset()
 		return err
 	}
+	// written dedups within this checkpoint (identical pages, such as
+	// zero-filled ones, share one chunk); m.stored dedups against the
+	// retained checkpoints.
 	written := map[bigfile.Hash]bool{}
 	put := func(h bigfile.Hash, data []byte) error {
 		if m.stored[h] > 0 || written[h] {
@@ -58,6 +61,8 @@ func (m *Manager) checkpoint(s *Snapshot) error {
 	if err := flush(); err != nil {
 		return fmt.Errorf("statemgr: checkpoint %d: %w", s.height, err)
 	}
+	// The commit point: one small batch, synced, so that once Commit
+	// returns the checkpoint survives a machine crash too.
 	rec := cp.record.encode()
 	b.Put(recordKey(s.height), rec)
 	b.Sync = true
@@ -90,6 +95,19 @@ func chunkHashes(chunks []Chunk, parts []bigfile.Hash) []bigfile.Hash {
 // A chunk is counted once per reference (duplicated pages count several
 // times), and prune decrements the same list, so counts stay exact.
 func (m *Manager) register(sc *storedCheckpoint) {
+	// A checkpoint written again at the same height (a sync to a height
+	// already checkpointed) replaces the old entry.
+	for i, c := range m.cps {
+		if c.info.Height == sc.info.Height {
+			for _, h := range c.chunks {
+				if m.stored[h]--; m.stored[h] <= 0 {
+					delete(m.stored, h)
+				}
+			}
+			m.cps = append(m.cps[:i], m.cps[i+1:]...)
+			break
+		}
+	}
 	for _, h := range sc.chunks {
 		m.stored[h]++
 	}
@@ -111,6 +129,8 @@ func (m *Manager) prune() error {
 		}
 		m.cps = m.cps[1:]
 		b.Reset()
+		// Chunks shared with newer checkpoints (unchanged pages) keep
+		// a positive count and stay.
 		for _, h := range old.chunks {
 			if m.stored[h]--; m.stored[h] > 0 {
 				continue
@@ -217,6 +237,8 @@ func (m *Manager) recover() error {
 		return fmt.Errorf("statemgr: listing checkpoints: %w", err)
 	}
 	slices.Sort(heights)
+	// First pass: read every record and its manifest (cheap: no chunk
+	// data), to know all retained checkpoints and their chunks.
 	type loaded struct {
 		sc  *storedCheckpoint
 		man *Manifest
@@ -245,6 +267,7 @@ func (m *Manager) recover() error {
 		}
 		m.cfg.Logger.Warn("statemgr: skipping unreadable checkpoint", "height", h, "err", err)
 	}
+	// Second pass: rebuild and verify, newest first, until one succeeds.
 	var state *State
 	var at *loaded
 	var lastErr error

@@ -81,6 +81,8 @@ func (m *Manager) Sync(ctx context.Context, h bigfile.Height, manifestHash bigfi
 	if len(peers) == 0 {
 		return stats, fmt.Errorf("%w: no peers", ErrSync)
 	}
+	// The record is tiny and self-certifying (its hash is the manifest
+	// hash), so a lying peer costs one request.
 	var rec *manifestRecord
 	var raw []byte
 	for _, p := range peers {
@@ -123,6 +125,9 @@ func (m *Manager) Sync(ctx context.Context, h bigfile.Height, manifestHash bigfi
 			return stats, err
 		}
 	}
+	// Chunks the local store already holds (from an older checkpoint of
+	// this replica) are not fetched: a lagging replica fetches roughly what
+	// changed since its last checkpoint.
 	m.mu.Lock()
 	seen := map[bigfile.Hash]bool{}
 	var todo []Chunk
@@ -137,6 +142,9 @@ func (m *Manager) Sync(ctx context.Context, h bigfile.Height, manifestHash bigfi
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, syncWorkers)
+	// Worker w takes chunks w, w+W, w+2W, … and starts each at peer
+	// (index mod peers), spreading the load over all peers; the first
+	// error cancels the others.
 	for w := range min(syncWorkers, len(todo)) {
 		wg.Add(1)
 		go func() {

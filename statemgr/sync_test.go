@@ -95,4 +95,13 @@ func TestStateSync(t *testing.T) {
 	if _, err := c.Sync(context.Background(), 10, cp.ManifestHash, []statemgr.Peer{b}); err != nil {
 		t.Fatalf("sync from the synced replica: %v", err)
 	}
+	// Syncing again to a checkpoint the replica holds fetches nothing and
+	// keeps one entry for it.
+	again, err := c.Sync(context.Background(), 10, cp.ManifestHash, []statemgr.Peer{b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Checkpoints()); again.Fetched > 1 || n != 1 { // only the manifest part is fetched again
+		t.Fatalf("second sync fetched %d chunks, %d checkpoints retained", again.Fetched, n)
+	}
 }

@@ -156,6 +156,8 @@ func (d *decoder) str(major byte) ([]byte, error) {
 	if m != major {
 		return nil, d.errorf("major type %d, want %d", m, major)
 	}
+	// Check the length against the input before allocating, so a huge
+	// declared length cannot make the decoder allocate.
 	if n > uint64(len(d.b)-d.off) {
 		return nil, d.errorf("string of %d bytes exceeds input", n)
 	}
@@ -207,6 +209,8 @@ func (d *decoder) tree(depth int) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The array length must match the node kind exactly: [0], [1, l, r],
+	// [2, label, t], [3, value], [4, hash].
 	want := map[uint64]uint64{0: 1, 1: 3, 2: 3, 3: 2, 4: 2}[tag]
 	if want == 0 {
 		return nil, d.errorf("unknown node tag %d", tag)

@@ -253,6 +253,8 @@ func (c *Certificate) Verify(opts VerifyOptions) error {
 			return fmt.Errorf("%w: certified time %s is %s away from now", ErrInvalidCertificate, t, d)
 		}
 	}
+	// Finally the signature over the reconstructed root: it covers every
+	// revealed value and every pruned digest at once.
 	msg := SignedMessage(c.Tree.Digest())
 	if err := opts.Verifier.VerifySignature(key, msg, c.Signature); err != nil {
 		return fmt.Errorf("%w: signature: %v", ErrInvalidCertificate, err)
