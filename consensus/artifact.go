@@ -235,8 +235,9 @@ func (a *Aggregate) BeaconHash() bigfile.Hash {
 type CatchUpPackage struct {
 	Block  *Proposal  // the finalized block at the package height
 	Beacon *Aggregate // the random beacon at the package height
-	// StateHash is the hash of the replicated state after the block. The core
-	// leaves it zero: state certification is the state manager's job.
+	// StateHash is the hash of the replicated state after the block, as
+	// given to [Core.SetStateHash]; zero unless Config.StateHashes is set.
+	// A node resuming from the package syncs its state to this hash.
 	StateHash bigfile.Hash
 	Signature []byte // SchemeHigh signature of the content hash; empty for genesis
 }

@@ -49,6 +49,13 @@ type Config struct {
 	// core accepts artifacts. Default 16.
 	SyncWindow int
 
+	// StateHashes makes catch-up package shares wait until the caller
+	// has reported the state hash at the summary height with
+	// [Core.SetStateHash] ([Node] asks a [StateHasher] deliverer), so
+	// packages certify the state a resuming node syncs to. When false,
+	// packages carry a zero state hash.
+	StateHashes bool
+
 	// Genesis is the starting point when the node has no catch-up package:
 	// the genesis block's time. Ignored when CUP is set.
 	GenesisTime bigfile.Time

@@ -18,20 +18,23 @@ type Core struct {
 	// The pool is one slot per height from the floor (latest catch-up
 	// package) up; slots below the delivered height are trimmed to the
 	// chain. Everything else is bookkeeping for timers and outputs.
-	cfg    Config
-	n, f   int
-	me     int                    // index of cfg.ID in cfg.Nodes
-	index  map[bigfile.NodeID]int // node → position in sorted cfg.Nodes
-	now    bigfile.Time
-	wake   bigfile.Time // earliest future time at which a Tick can matter (0: none)
-	slots  map[bigfile.Height]*slot
-	dirty  map[bigfile.Height]bool // heights with share sets changed since the last aggregation
-	peers  map[bigfile.NodeID]*peer
-	floor  bigfile.Height // latest catch-up package height; nothing below is kept
-	cup    *CatchUpPackage
-	ready  Ready // outputs accumulated since the last Advance
-	nextSt bigfile.Time
-	lastPr bigfile.Time // time of the last progress (or retransmission)
+	cfg   Config
+	n, f  int
+	me    int                    // index of cfg.ID in cfg.Nodes
+	index map[bigfile.NodeID]int // node → position in sorted cfg.Nodes
+	now   bigfile.Time
+	wake  bigfile.Time // earliest future time at which a Tick can matter (0: none)
+	slots map[bigfile.Height]*slot
+	dirty map[bigfile.Height]bool // heights with share sets changed since the last aggregation
+	peers map[bigfile.NodeID]*peer
+	floor bigfile.Height // latest catch-up package height; nothing below is kept
+	cup   *CatchUpPackage
+	ready Ready // outputs accumulated since the last Advance
+	// stateHashes holds state hashes reported for summary heights above
+	// the floor (Config.StateHashes).
+	stateHashes map[bigfile.Height]bigfile.Hash
+	nextSt      bigfile.Time
+	lastPr      bigfile.Time // time of the last progress (or retransmission)
 
 	notarized bigfile.Height // every height in (floor, notarized] has a notarized block held
 	finalized bigfile.Height // highest height with a finalization held
@@ -128,7 +131,9 @@ func New(cfg Config) (*Core, error) {
 		index: make(map[bigfile.NodeID]int, len(cfg.Nodes)),
 		slots: map[bigfile.Height]*slot{},
 		dirty: map[bigfile.Height]bool{},
-		peers: map[bigfile.NodeID]*peer{},
+
+		stateHashes: map[bigfile.Height]bigfile.Hash{},
+		peers:       map[bigfile.NodeID]*peer{},
 	}
 	for i, id := range cfg.Nodes {
 		c.index[id] = i
@@ -269,6 +274,11 @@ func (c *Core) adopt(cup *CatchUpPackage) {
 		}
 	}
 	c.floor, c.cup = h, cup
+	for k := range c.stateHashes {
+		if k <= h {
+			delete(c.stateHashes, k)
+		}
+	}
 	s := c.slot(h)
 	hash := cup.Block.Hash()
 	s.proposals[hash] = cup.Block
@@ -329,6 +339,26 @@ func (s *slot) startRound(now bigfile.Time) {
 func (c *Core) Tick(now bigfile.Time) {
 	if now > c.now {
 		c.now = now
+	}
+	c.process()
+}
+
+// SetStateHash reports the hash of the replicated state after the batch at
+// summary height h (a multiple of Config.SummaryInterval), which the core
+// puts in the catch-up package it signs there. Other heights, and heights
+// at or below the latest package, are ignored.
+func (c *Core) SetStateHash(h bigfile.Height, hash bigfile.Hash) {
+	if h <= c.floor || h%c.cfg.SummaryInterval != 0 {
+		return
+	}
+	c.stateHashes[h] = hash
+	c.dirty[h] = true
+	if s := c.slots[h]; s != nil {
+		for k, set := range s.shares {
+			if k.kind == KindCUPShare {
+				set.dirty = true
+			}
+		}
 	}
 	c.process()
 }

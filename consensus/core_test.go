@@ -184,3 +184,27 @@ func TestStepRejectsStrangers(t *testing.T) {
 		t.Errorf("forged notarization: %v", err)
 	}
 }
+
+// TestCUPStateHash: with Config.StateHashes, catch-up packages carry the
+// state hash reported at their height, and progress does not stall on it.
+func TestCUPStateHash(t *testing.T) {
+	cfg := simConfig()
+	cfg.StateHashes = true
+	state := func(h bigfile.Height) bigfile.Hash { return bigfile.Sum256(fmt.Appendf(nil, "state %d", h)) }
+	c, err := consensustest.NewCluster(consensustest.Options{N: 4, Seed: 9, Config: cfg, StateHash: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Run(time.Second)
+	for _, n := range c.Nodes {
+		if n.Core.Status().CUP < 20 {
+			t.Errorf("%s: latest catch-up package at %d, want ≥ 20", n.Name, n.Core.Status().CUP)
+		}
+		arts, _, _ := n.Store.Load()
+		for _, a := range arts {
+			if cup, ok := a.(*consensus.CatchUpPackage); ok && cup.StateHash != state(cup.Height()) {
+				t.Errorf("%s: package at %d has state hash %s", n.Name, cup.Height(), cup.StateHash)
+			}
+		}
+	}
+}

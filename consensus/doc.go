@@ -44,8 +44,9 @@
 //   - Delivery. Finalized blocks go out as batches, in height order, each
 //     with the hash of its height's beacon as randomness.
 //   - Catch-up packages. At every SummaryInterval-th height, once its block
-//     is delivered, nodes sign the package content (block, beacon, state
-//     hash); n−f shares with the high-threshold key ([SchemeHigh]) make a
+//     is delivered, nodes sign the package content (block, beacon, and the
+//     state hash reported by [Core.SetStateHash] when Config.StateHashes is
+//     set); n−f shares with the high-threshold key ([SchemeHigh]) make a
 //     [CatchUpPackage]. Adopting one purges everything below it; a node
 //     that had not delivered that far resumes there ([Ready].CatchUp).
 //

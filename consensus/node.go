@@ -35,6 +35,14 @@ type StateFetcher interface {
 	FetchState(ctx context.Context, cup *CatchUpPackage) error
 }
 
+// StateHasher is an optional upgrade of a [Deliverer]: with
+// Config.StateHashes set, [Node] asks it for the state hash after each
+// checkpoint batch (one at a summary height) and reports it to the core
+// for the catch-up package. It may block until the state is computed.
+type StateHasher interface {
+	StateHash(ctx context.Context, h bigfile.Height) (bigfile.Hash, error)
+}
+
 // NodeConfig configures a [Node].
 type NodeConfig struct {
 	// Core configures the protocol. Required fields as in [Config].
@@ -199,9 +207,13 @@ func (n *Node) handle(ctx context.Context) error {
 				}
 			}
 		}
+		var hashes []bigfile.Height
 		for _, b := range rd.Batches {
 			if err := n.cfg.Deliverer.DeliverBatch(ctx, b); err != nil {
 				return fmt.Errorf("consensus: delivering batch %d: %w", b.Height, err)
+			}
+			if b.Checkpoint && n.cfg.Core.StateHashes {
+				hashes = append(hashes, b.Height)
 			}
 		}
 		// Recorded after delivery: a crash in between re-delivers batches
@@ -213,6 +225,15 @@ func (n *Node) handle(ctx context.Context) error {
 			}
 		}
 		n.core.Advance(rd)
+		if sh, ok := n.cfg.Deliverer.(StateHasher); ok {
+			for _, h := range hashes {
+				hash, err := sh.StateHash(ctx, h)
+				if err != nil {
+					return fmt.Errorf("consensus: state hash at %d: %w", h, err)
+				}
+				n.core.SetStateHash(h, hash)
+			}
+		}
 	}
 	st := n.core.Status()
 	n.mu.Lock()

@@ -79,7 +79,8 @@ func (c *Core) aggregate() bool {
 			}
 			if a := c.combine(h, key, set); a != nil {
 				if key.kind == KindCUPShare {
-					cup := &CatchUpPackage{Block: s.proposals[s.chain], Beacon: s.beacon, Signature: a.Signature}
+					cup := &CatchUpPackage{Block: s.proposals[s.chain], Beacon: s.beacon,
+						StateHash: c.stateHashes[h], Signature: a.Signature}
 					c.adopt(cup)
 					c.persist(cup)
 				} else {
@@ -103,8 +104,8 @@ func (c *Core) wanted(h bigfile.Height, s *slot, key shareKey) bool {
 		prev := c.beaconAt(h - 1)
 		return s.beacon == nil && prev != nil && prev.BeaconHash() == key.target
 	case KindCUPShare:
-		return h > c.floor && h <= c.delivered && s.beacon != nil && !s.chain.IsZero() &&
-			cupContent(s.chain, s.beacon.BeaconHash(), bigfile.Hash{}) == key.target
+		content, ok := c.cupContent(h, s)
+		return ok && h > c.floor && h <= c.delivered && content == key.target
 	}
 	return false
 }
@@ -434,10 +435,14 @@ func (c *Core) makeCUPShare() bool {
 		return false
 	}
 	s := c.slots[top]
-	if s == nil || s.myCUP || s.beacon == nil || s.chain.IsZero() {
+	if s == nil || s.myCUP {
 		return false
 	}
-	if c.share(KindCUPShare, top, cupContent(s.chain, s.beacon.BeaconHash(), bigfile.Hash{})) {
+	content, ok := c.cupContent(top, s)
+	if !ok {
+		return false
+	}
+	if c.share(KindCUPShare, top, content) {
 		s.myCUP = true
 		return true
 	}
@@ -782,4 +787,18 @@ func (s *slot) sortedProposals() []*Proposal {
 		return slices.Compare(ha[:], hb[:])
 	})
 	return ps
+}
+
+// cupContent returns the catch-up package content this node would sign at
+// summary height h, and false while a part is missing: the delivered block,
+// the beacon, or (with Config.StateHashes) the state hash.
+func (c *Core) cupContent(h bigfile.Height, s *slot) (bigfile.Hash, bool) {
+	if s.beacon == nil || s.chain.IsZero() {
+		return bigfile.Hash{}, false
+	}
+	state, ok := c.stateHashes[h]
+	if c.cfg.StateHashes && !ok {
+		return bigfile.Hash{}, false
+	}
+	return cupContent(s.chain, s.beacon.BeaconHash(), state), true
 }

@@ -259,6 +259,12 @@ func (c *Core) receiveCUP(cup *CatchUpPackage) error {
 			// than f nodes are faulty. Keep going on the subnet's chain.
 			c.cfg.Logger.Error("consensus: catch-up package contradicts the delivered chain", "height", h)
 		}
+		if local, ok := c.stateHashes[h]; ok && local != cup.StateHash {
+			// The Internet Computer stops the replica here: its state
+			// diverged from what n−f certified. Report it loudly; what to
+			// do is the state manager's decision.
+			c.cfg.Logger.Error("consensus: local state hash differs from the catch-up package", "height", h)
+		}
 	}
 	c.adopt(cup)
 	c.persist(cup)

@@ -36,6 +36,10 @@ type Options struct {
 	// Items and ItemSize shape the fake payload of each block (default one
 	// empty item).
 	Items, ItemSize int
+	// StateHash, when set, plays the state manager: after each checkpoint
+	// batch the cluster reports StateHash(height) to the node's core
+	// (Core.SetStateHash). Use it with Config.StateHashes.
+	StateHash func(bigfile.Height) bigfile.Hash
 	// Keys, when set, signs and verifies in place of the fake [Crypto]
 	// (real BLS keys for benchmarks, say). It must know NodeID(0..N−1).
 	Keys Keys
@@ -283,6 +287,13 @@ func (c *Cluster) drain(n *Node) {
 		}
 		n.Store.SetDelivered(rd.Delivered)
 		n.Core.Advance(rd)
+		if c.opts.StateHash != nil {
+			for _, b := range rd.Batches {
+				if b.Checkpoint {
+					n.Core.SetStateHash(b.Height, c.opts.StateHash(b.Height))
+				}
+			}
+		}
 	}
 }
 
