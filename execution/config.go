@@ -82,6 +82,10 @@ type Config struct {
 	// Default 1,024.
 	MaxLiveInstances int
 
+	// Costs selects the cost rules (subnet type and size) the executor
+	// charges cubes by; the zero value charges nothing.
+	Costs Costs
+
 	// Subnet is the subnet id returned by ic0.subnet_self_*.
 	Subnet bigfile.SubnetID
 	// RootKey is the DER-encoded root public key returned by ic0.root_key_*.
@@ -182,7 +186,7 @@ func (c Config) Validate() error {
 	case len(c.RootKey) > 1024:
 		return fmt.Errorf("%w: root key of %d bytes", ErrInvalidConfig, len(c.RootKey))
 	}
-	return nil
+	return c.Costs.validate()
 }
 
 // wasmPage is the size of a Wasm and a stable memory page.

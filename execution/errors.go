@@ -45,6 +45,35 @@ const (
 	CodeCanisterMethodNotFound ErrorCode = 536
 	// CodeCanisterWasmModuleNotFound (IC0537): the cube has no code.
 	CodeCanisterWasmModuleNotFound ErrorCode = 537
+
+	// Codes of the cycles model and the management cube.
+
+	// CodeCanisterIDAlreadyExists (IC0205): provisional_create with a
+	// specified id that is taken.
+	CodeCanisterIDAlreadyExists ErrorCode = 205
+	// CodeCanisterOutOfCycles (IC0207): the cube is frozen, or cannot pay
+	// for the message.
+	CodeCanisterOutOfCycles ErrorCode = 207
+	// CodeCanisterNotFound (IC0301): no such cube.
+	CodeCanisterNotFound ErrorCode = 301
+	// CodeInsufficientCyclesForCreateCanister (IC0403).
+	CodeInsufficientCyclesForCreateCanister ErrorCode = 403
+	// CodeUnknownManagementMessage (IC0407).
+	CodeUnknownManagementMessage ErrorCode = 407
+	// CodeInvalidManagementPayload (IC0408): the Candid argument does not
+	// decode, or a setting is out of range.
+	CodeInvalidManagementPayload ErrorCode = 408
+	// CodeCanisterStopped (IC0508) and CodeCanisterStopping (IC0509): calls
+	// to a cube that is not running.
+	CodeCanisterStopped  ErrorCode = 508
+	CodeCanisterStopping ErrorCode = 509
+	// CodeCanisterNotStopped (IC0510): delete_canister on a running cube.
+	CodeCanisterNotStopped ErrorCode = 510
+	// CodeCanisterInvalidController (IC0512): the caller is not a
+	// controller.
+	CodeCanisterInvalidController ErrorCode = 512
+	// CodeCanisterNonEmpty (IC0514): install on a cube that has code.
+	CodeCanisterNonEmpty ErrorCode = 514
 )
 
 // String returns the code as "IC" followed by four digits.

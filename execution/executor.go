@@ -88,11 +88,17 @@ func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, er
 	}
 	switch in.Kind {
 	case KindInstall, KindReinstall:
-		return x.install(ctx, st, &in)
+		if in.Wasm == nil {
+			return Output{}, fmt.Errorf("%w: install without a module", ErrInvalidInput)
+		}
+		return x.charged(ctx, st, &in, x.install)
 	case KindUpgrade:
-		return x.upgrade(ctx, st, &in)
+		if in.Wasm == nil {
+			return Output{}, fmt.Errorf("%w: upgrade without a module", ErrInvalidInput)
+		}
+		return x.charged(ctx, st, &in, x.upgrade)
 	case KindUpdate, KindReplicatedQuery, KindQuery, KindHeartbeat, KindGlobalTimer, KindInspectMessage:
-		return x.message(ctx, st, &in)
+		return x.charged(ctx, st, &in, x.message)
 	}
 	return Output{}, fmt.Errorf("%w: unknown kind %d", ErrInvalidInput, in.Kind)
 }

@@ -81,6 +81,9 @@ type Input struct {
 	SkipPreUpgrade bool
 	// Persistence is the wasm_memory_persistence option (KindUpgrade).
 	Persistence Persistence
+	// Ingress marks a KindUpdate that arrived as an ingress message: the
+	// cube pays the ingress fee for it (method name plus argument bytes).
+	Ingress bool
 }
 
 // ResponseKind says how a call was answered.
@@ -134,6 +137,10 @@ type Output struct {
 	// those (see [Memory.Page] and [Memory.Apply]). Empty when the memories
 	// did not change (queries, failures).
 	Dirty DirtyPages
+	// Charged is what the cube paid for this input under Config.Costs:
+	// storage since it was last charged, the ingress fee and the execution
+	// fee of the instructions used. Zero for queries and free subnets.
+	Charged bigfile.Cycles
 }
 
 // DirtyPages lists changed pages by index (PageSize units), in increasing
