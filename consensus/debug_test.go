@@ -6,6 +6,12 @@ import (
 	"testing"
 )
 
+// TestDebugSeed replays one simulation schedule with the event log on, for
+// investigating a failing seed:
+//
+//	DEBUG_SEED=170 go test ./consensus -run TestDebugSeed -v
+//
+// It is skipped unless DEBUG_SEED is set.
 func TestDebugSeed(t *testing.T) {
 	v := os.Getenv("DEBUG_SEED")
 	if v == "" {

@@ -15,6 +15,4 @@ var (
 	// ErrInvalidArtifact reports an artifact that is well formed but
 	// invalid: a bad signature, a wrong rank, too few signers.
 	ErrInvalidArtifact = errors.New("consensus: invalid artifact")
-	// ErrStopped reports use of a [Node] after its Run returned.
-	ErrStopped = errors.New("consensus: stopped")
 )
