@@ -23,7 +23,9 @@ var sharedEngine *wasm.Engine
 func engine(t testing.TB) *wasm.Engine {
 	t.Helper()
 	if sharedEngine == nil {
-		e, err := wasm.New(wasm.Config{})
+		// BIG_NO_DIRTY_TRACKING=1 runs every test on the comparison
+		// fallback used on kernels without write-protect tracking.
+		e, err := wasm.New(wasm.Config{NoDirtyTracking: os.Getenv("BIG_NO_DIRTY_TRACKING") != ""})
 		if err != nil {
 			t.Fatal(err)
 		}

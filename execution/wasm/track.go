@@ -135,3 +135,8 @@ func (t *tracker) scan(mem []byte, dst []int) ([]int, bool) {
 	}
 	return dst, true
 }
+
+// DirtyTrackingAvailable reports whether this kernel supports the
+// write-protect dirty-page tracker (Linux 6.7 or later with userfaultfd
+// permitted). Without it the executor compares memories page by page.
+func DirtyTrackingAvailable() bool { return trackingAvailable() }
