@@ -1,6 +1,8 @@
 package bigfile
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 )
@@ -65,31 +67,51 @@ type Ingress struct {
 // content carries further fields (a client may add some) has another id;
 // compute that one with [HashOfMap] over the content as received.
 func (m Ingress) ID() MessageID {
-	// The fields have fixed, hashable types, so build the pieces directly
-	// rather than through HashOfMap's type switch.
-	fields := []struct {
-		key string
-		val Hash
-	}{
-		{"request_type", Sum256([]byte("call"))},
-		{"sender", Sum256(m.Sender.b[:m.Sender.n])},
-		{"ingress_expiry", hashNat(uint64(m.Expiry))},
-		{"canister_id", Sum256(m.Receiver.b[:m.Receiver.n])},
-		{"method_name", Sum256([]byte(m.Method))},
-		{"arg", Sum256(m.Arg)},
-		{"nonce", Sum256(m.Nonce)},
+	// The keys and "call" are constant, so their hashes are precomputed, and
+	// the at most seven pieces live on the stack: induction hashes every
+	// ingress message of every batch.
+	var pieces [7][64]byte
+	n := 0
+	put := func(key *Hash, val Hash) {
+		copy(pieces[n][:32], key[:])
+		copy(pieces[n][32:], val[:])
+		n++
 	}
-	if m.Nonce == nil {
-		fields = fields[:len(fields)-1]
+	put(&keyRequestType, callHash)
+	put(&keySender, Sum256(m.Sender.b[:m.Sender.n]))
+	put(&keyIngressExpiry, hashNat(uint64(m.Expiry)))
+	put(&keyCanisterID, Sum256(m.Receiver.b[:m.Receiver.n]))
+	put(&keyMethodName, Sum256([]byte(m.Method)))
+	put(&keyArg, Sum256(m.Arg))
+	if m.Nonce != nil {
+		put(&keyNonce, Sum256(m.Nonce))
 	}
-	pieces := make([][64]byte, len(fields))
-	for i, f := range fields {
-		kh := Sum256([]byte(f.key))
-		copy(pieces[i][:32], kh[:])
-		copy(pieces[i][32:], f.val[:])
+	// Insertion sort: at most seven pieces.
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && bytes.Compare(pieces[j-1][:], pieces[j][:]) > 0; j-- {
+			pieces[j-1], pieces[j] = pieces[j], pieces[j-1]
+		}
 	}
-	return MessageID(sumSortedPieces(pieces))
+	h := sha256.New()
+	for i := 0; i < n; i++ {
+		h.Write(pieces[i][:])
+	}
+	var id MessageID
+	h.Sum(id[:0])
+	return id
 }
+
+// The hashes of the constant parts of an ingress call's content map.
+var (
+	keyRequestType   = Sum256([]byte("request_type"))
+	keySender        = Sum256([]byte("sender"))
+	keyIngressExpiry = Sum256([]byte("ingress_expiry"))
+	keyCanisterID    = Sum256([]byte("canister_id"))
+	keyMethodName    = Sum256([]byte("method_name"))
+	keyArg           = Sum256([]byte("arg"))
+	keyNonce         = Sum256([]byte("nonce"))
+	callHash         = Sum256([]byte("call"))
+)
 
 // CallbackID names the callback of the calling cube that a [Response] resumes.
 type CallbackID uint64

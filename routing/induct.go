@@ -65,17 +65,13 @@ func (r *Router) Induct(b bigfile.Batch) (Report, error) {
 		rep.Slices = append(rep.Slices, SliceReport{From: x.From, Inducted: n, Err: err})
 	}
 	latest := b.Time.Add(r.cfg.MaxIngressExpiry)
-	var cache map[bigfile.Principal]bigfile.Hash
-	if len(b.Ingress) > 1 {
-		cache = map[bigfile.Principal]bigfile.Hash{}
-	}
 	for i := range b.Ingress {
-		r.inductIngress(&b.Ingress[i], b.Time, latest, cache, &rep)
+		r.inductIngress(&b.Ingress[i], b.Time, latest, &rep)
 	}
 	return rep, nil
 }
 
-func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, cache map[bigfile.Principal]bigfile.Hash, rep *Report) {
+func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, rep *Report) {
 	// Expired or too far ahead: not inducted and not recorded, as the
 	// Internet Computer drops such messages from payloads. Recording them
 	// would let anyone fill the history with messages that never run.
@@ -83,7 +79,7 @@ func (r *Router) inductIngress(m *bigfile.Ingress, now, latest bigfile.Time, cac
 		rep.Expired++
 		return
 	}
-	id := ingressID(m, cache)
+	id := m.ID()
 	// The history holds every id until after its expiry, so this refuses
 	// every replay that the expiry check above lets through.
 	if r.history.has(id) {
