@@ -136,3 +136,30 @@ func BenchmarkIngressID(b *testing.B) {
 		m.ID()
 	}
 }
+
+// FuzzIngressID holds the allocation-free Ingress.ID to the general HashOfMap.
+func FuzzIngressID(f *testing.F) {
+	f.Add([]byte{4}, []byte{0, 0, 0, 0, 0, 0, 0, 1, 1, 1}, "greet", []byte("DIDL"), []byte{1}, uint64(1<<60), true)
+	f.Add([]byte{}, []byte{}, "", []byte{}, []byte{}, uint64(0), false)
+	f.Fuzz(func(t *testing.T, sender, receiver []byte, method string, arg, nonce []byte, expiry uint64, hasNonce bool) {
+		s, err1 := PrincipalFromBytes(sender)
+		r, err2 := PrincipalFromBytes(receiver)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		m := Ingress{Sender: s, Receiver: r, Method: method, Arg: arg, Expiry: Time(expiry)}
+		fields := map[string]any{"request_type": "call", "sender": sender, "ingress_expiry": expiry,
+			"canister_id": receiver, "method_name": method, "arg": arg}
+		if hasNonce {
+			m.Nonce = append([]byte{}, nonce...)
+			fields["nonce"] = m.Nonce
+		}
+		want, err := HashOfMap(fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.ID(); Hash(got) != want {
+			t.Fatalf("ID = %s, HashOfMap = %s", got, want)
+		}
+	})
+}
