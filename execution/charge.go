@@ -2,6 +2,7 @@ package execution
 
 import (
 	"context"
+	"slices"
 
 	"github.com/thebigfile/bigfile"
 )
@@ -153,4 +154,17 @@ func (x *Executor) memory64(st *State, in *Input) bool {
 	}
 	m, e := x.prepare(st, w)
 	return e == nil && m.memory64
+}
+
+// Carry tells the executor that nu is old with only accounting, settings
+// or status changed (same module, memories and globals), so that the
+// instance kept for old serves nu without a restore. It does nothing if
+// nu's code or memories are not old's very values.
+func (x *Executor) Carry(old, nu *State) {
+	if old == nil || nu == nil || old.ID != nu.ID || !old.Memory.same(nu.Memory) ||
+		!old.Stable.same(nu.Stable) || !slices.Equal(old.Globals, nu.Globals) ||
+		len(old.Wasm) != len(nu.Wasm) || (len(old.Wasm) > 0 && &old.Wasm[0] != &nu.Wasm[0]) {
+		return
+	}
+	x.repoint(old, nu)
 }
