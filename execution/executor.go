@@ -624,7 +624,7 @@ func rollback(st *State, inst Instance) bool {
 	if t, ok := inst.(PageTracker); ok {
 		if pages, ok := t.DirtyPages(); ok {
 			st.Memory.copyPagesTo(mem, pages)
-			t.DirtyPages() // the copies themselves are not a change
+			t.CleanPages(pages) // the copies themselves are not a change
 			return st.Globals == nil || t.SetGlobals(st.Globals) == nil
 		}
 	}

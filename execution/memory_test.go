@@ -34,8 +34,8 @@ func TestMemoryAgainstNaive(t *testing.T) {
 		if !bytes.Equal(next.Bytes(), cur) {
 			t.Fatalf("step %d: memory differs from its source", step)
 		}
-		if changed > len(next.pages) {
-			t.Fatalf("changed %d > pages %d", changed, len(next.pages))
+		if changed > next.NumPages() {
+			t.Fatalf("changed %d > pages %d", changed, next.NumPages())
 		}
 		if m.Len() == next.Len() && changed == 0 && !m.Equal(next) {
 			t.Fatal("no change reported for different memories")
@@ -59,7 +59,7 @@ func TestMemoryCopyTo(t *testing.T) {
 	if !bytes.Equal(dst[:3*PageSize], src) || dst[3*PageSize] != 9 {
 		t.Fatal("CopyTo wrote the wrong bytes")
 	}
-	if m.pages[2] != nil {
+	if m.Page(2) != nil {
 		t.Fatal("an all-zero page was allocated")
 	}
 }
