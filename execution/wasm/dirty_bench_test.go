@@ -3,9 +3,11 @@ package wasm_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
 	"github.com/thebigfile/bigfile/execution/wasm"
 )
@@ -137,4 +139,69 @@ func BenchmarkDirtyTrackingRatio(b *testing.B) {
 			x.Forget(big.st.ID)
 		})
 	}
+}
+
+// BenchmarkTrivialQueryParallel runs a trivial query (reply only) on as
+// many cubes as goroutines (GOMAXPROCS), each goroutine on its own cube,
+// through one executor; it reports the total query rate. Each query's
+// memory is rolled back through the dirty-page tracker.
+func BenchmarkTrivialQueryParallel(b *testing.B) {
+	x := newExecutor(b, execution.Config{})
+	mod := probe(b, false, map[string]string{"canister_query q": replyMem(8)}, "")
+	var next atomic.Int64
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		c := newCube(b, x)
+		c.st.ID = bigfile.CubeID(1000 + next.Add(1))
+		c.mustInstall(mod)
+		in := execution.Input{Kind: execution.KindQuery, Method: "q"}
+		for pb.Next() {
+			out, err := x.Execute(context.Background(), c.st, in)
+			if err != nil || out.Err != nil {
+				b.Fatal(err, out.Err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "queries/s")
+}
+
+// BenchmarkMessageRates pairs, per iteration, a trivial WAT update, a
+// Motoko counter inc and a trivial WAT query, with dirty tracking, and
+// reports each one's rate and their ratios to the trivial update.
+func BenchmarkMessageRates(b *testing.B) {
+	x := newExecutor(b, execution.Config{})
+	wat := newCube(b, x)
+	wat.mustInstall(probe(b, false, map[string]string{
+		"canister_update inc": "(i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (i32.const 1)))" + replyMem(4),
+		"canister_query q":    replyMem(4)}, ""))
+	mo := newCube(b, x)
+	mo.st.ID++
+	mo.mustInstall(motoko(b, "Counter"))
+	run := func(c *cube, in execution.Input) time.Duration {
+		t0 := time.Now()
+		out, err := x.Execute(context.Background(), c.st, in)
+		d := time.Since(t0)
+		if err != nil || out.Err != nil {
+			b.Fatal(err, out.Err)
+		}
+		c.st = out.State
+		return d
+	}
+	upd := execution.Input{Kind: execution.KindUpdate, Method: "inc"}
+	inc := execution.Input{Kind: execution.KindUpdate, Method: "inc", Arg: didlEmpty}
+	q := execution.Input{Kind: execution.KindQuery, Method: "q"}
+	var tu, tm, tq time.Duration
+	var rm, rq []float64
+	for b.Loop() {
+		du, dm, dq := run(wat, upd), run(mo, inc), run(wat, q)
+		tu, tm, tq = tu+du, tm+dm, tq+dq
+		rm = append(rm, float64(dm)/float64(du))
+		rq = append(rq, float64(dq)/float64(du))
+	}
+	n := float64(b.N)
+	b.ReportMetric(n/tu.Seconds(), "wat-updates/s")
+	b.ReportMetric(n/tm.Seconds(), "motoko-incs/s")
+	b.ReportMetric(n/tq.Seconds(), "wat-queries/s")
+	b.ReportMetric(median(rm), "inc/update")
+	b.ReportMetric(median(rq), "query/update")
 }
