@@ -18,18 +18,46 @@
 // interface; execution/wasm implements it on wasmtime, and only that leaf
 // package imports wasmtime (cgo).
 //
-// The heap and stable memory are [Memory] values: immutable, shared page
-// by page between versions, so a message copies only the 4 KiB pages it
-// changed (found, for now, by comparing the instance's memory with the
-// previous version page by page; stable memory is copied on write).
+// The heap and stable memory are [Memory] values: immutable page maps of
+// 4 KiB pages in a two-level table, shared page by page between versions,
+// so a message copies only the pages it changed. An engine instance that
+// implements [PageTracker] (execution/wasm does, with the kernel's
+// userfaultfd write-protect tracking on Linux 6.7 and later) reports the
+// pages a message wrote; committing and rolling back then cost what the
+// message touched, not the heap size. Without a tracker the executor
+// compares the memory page by page (correct, O(size)). Stable memory is
+// copied on write.
 //
-// Later work adds around this: page-level persistence with dirty-page
-// tracking (replacing the comparison), the management cube and the cube
-// lifecycle,
-// cycles accounting, and the scheduler with rounds, deterministic time
-// slicing and calls between cubes. Interfaces here are shaped for that: an
-// execution already runs through wasmtime's async API and pauses at every
-// slice boundary (see [Config.MaxInstructionsPerSlice]).
+// # Persistence
+//
+// Every [Output] lists the heap and stable pages the execution changed
+// ([Output].Dirty); [Memory.Page] reads them. A state manager persists
+// those pages and the State's other fields, and rebuilds a cube with
+// [LoadMemory] or [Memory.Apply]; [State.Hash] is a deterministic digest
+// of the whole State for comparing and certifying checkpoints. A cube
+// rebuilt this way continues exactly where it was (same replies, same
+// hashes); its first message restores the heap into a new instance.
+//
+// # Cycles
+//
+// [Config].Costs selects the cost rules ([Costs]: a [SubnetType] and a
+// subnet size). Replicated executions pay, in the reverse gas model:
+// storage since the last charge ([Executor.ChargeIdle]), the ingress fee
+// for ingress updates ([Input].Ingress), and the execution fee of the
+// instructions used (the full limit is prepaid and the rest refunded, on
+// success and on traps alike). A cube whose balance would fall below its
+// freezing limit rejects new calls with IC0207 ([Executor.Frozen]); a cube
+// that cannot pay for its storage is uninstalled. Queries are free. The
+// zero Costs charges nothing.
+//
+// The management cube aaaaa-aa (cube creation, install_code, settings,
+// start/stop, status, deletion, cycles, raw_rand) lives in
+// execution/management, on top of the Executor.
+//
+// Later work adds the scheduler with rounds, deterministic time slicing
+// and calls between cubes; an execution already runs through wasmtime's
+// async API and pauses at every slice boundary (see
+// [Config.MaxInstructionsPerSlice]).
 //
 // # Semantics
 //

@@ -17,6 +17,15 @@
 // fiber and are served in Go on the goroutine that polls the execution,
 // never on the fiber's stack (where the Go runtime cannot run).
 //
+// Instances track the 4 KiB pages their linear memory has written
+// ([Instance.DirtyPages], implementing [execution.PageTracker]) with
+// userfaultfd asynchronous write-protection and the PAGEMAP_SCAN ioctl
+// (track.c): the kernel marks a page on its first write, with no signal
+// or fault handler, and one ioctl per message lists the written pages and
+// protects them again. It needs Linux 6.7 or later and a permitted
+// userfaultfd syscall ([DirtyTrackingAvailable]); otherwise, or with
+// Config.NoDirtyTracking, the executor falls back to comparing pages.
+//
 // # Usage
 //
 //	eng, err := wasm.New(wasm.Config{})
