@@ -115,8 +115,11 @@ func (x *Executor) charged(ctx context.Context, st *State, in *Input,
 	need := c.FreezingLimit(st).Add(ingress).Add(prepay)
 	if st.Cycles.Cmp(need) < 0 {
 		e := x.outOfCycles(st, need)
-		return Output{State: st, Err: e, Charged: total, Response: Response{Kind: Rejected,
-			Code: e.Code.RejectCode(), Message: e.RejectMessage(), ErrorCode: e.Code}}, nil
+		out := Output{State: st, Err: e, Charged: total}
+		if in.Kind != KindHeartbeat && in.Kind != KindGlobalTimer { // system tasks have no caller
+			out.Response = Response{Kind: Rejected, Code: e.Code.RejectCode(), Message: e.RejectMessage(), ErrorCode: e.Code}
+		}
+		return out, nil
 	}
 	pre := st.clone()
 	pre.Cycles = st.Cycles.Sub(ingress).Sub(prepay)

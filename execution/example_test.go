@@ -55,3 +55,37 @@ func Example() {
 	// update IC0503 CANISTER_ERROR
 	// memory starts with "abcd"
 }
+
+// The fee for one ingress update under the cost rules of two subnet
+// types: the 13-node fee table scaled by the subnet size, instructions 50%
+// dearer on PHSE subnets.
+func ExampleCosts() {
+	for _, c := range []execution.Costs{{Subnet: execution.SubnetS4}, {Subnet: execution.SubnetPHSES4},
+		{Subnet: execution.SubnetS28, Free: true}} {
+		exec := c.ExecutionCost(1_000_000, false)
+		ingress := c.IngressCost(len("inc") + 6)
+		fmt.Printf("%-8s nodes=%d free=%-5v execution=%s ingress=%s\n", c.Subnet, c.Subnet.Nodes(), c.Free, exec, ingress)
+	}
+	// Output:
+	// S4       nodes=4 free=false execution=1846153 ingress=374769
+	// PHSE.S4  nodes=4 free=false execution=2000000 ingress=374769
+	// S28      nodes=28 free=true  execution=0 ingress=0
+}
+
+// A cube's heap persisted as pages and loaded back: the loaded State has
+// the same hash.
+func ExampleLoadMemory() {
+	heap := make([]byte, 3*execution.PageSize)
+	heap[execution.PageSize+5] = 42
+	st := &execution.State{ID: 1, Memory: execution.NewMemory(heap)}
+	saved := map[int][]byte{}
+	for i := range st.Memory.NumPages() {
+		if p := st.Memory.Page(i); p != nil {
+			saved[i] = p
+		}
+	}
+	mem, _ := execution.LoadMemory(st.Memory.NumPages(), saved)
+	loaded := &execution.State{ID: 1, Memory: mem}
+	fmt.Println(len(saved), "page(s) saved; same hash:", loaded.Hash() == st.Hash())
+	// Output: 1 page(s) saved; same hash: true
+}
