@@ -74,10 +74,6 @@ type PageTracker interface {
 	// whose contents did not change, never omit a written one. ok is false
 	// when the set is unknown: the caller must compare.
 	DirtyPages() (pages []int, ok bool)
-	// CleanPages removes pages (sorted) from the current set: the caller
-	// has put their previous contents back. Its cost follows the pages,
-	// not the memory size.
-	CleanPages(pages []int)
 	// SetGlobals sets the mutable globals (as Restore does) without
 	// touching the memory.
 	SetGlobals(globals []uint64) error

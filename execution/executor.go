@@ -623,8 +623,11 @@ func rollback(st *State, inst Instance) bool {
 	}
 	if t, ok := inst.(PageTracker); ok {
 		if pages, ok := t.DirtyPages(); ok {
+			// The copies count as writes, so the next message's set
+			// includes these pages again; it compares them with the
+			// unchanged state and finds no change. That costs less than
+			// write-protecting them again here.
 			st.Memory.copyPagesTo(mem, pages)
-			t.CleanPages(pages) // the copies themselves are not a change
 			return st.Globals == nil || t.SetGlobals(st.Globals) == nil
 		}
 	}

@@ -374,13 +374,6 @@ func (in *Instance) DirtyPages() (pages []int, ok bool) {
 	return pages, true
 }
 
-// CleanPages implements [execution.PageTracker].
-func (in *Instance) CleanPages(pages []int) {
-	if in.trk != nil && !in.trk.clean(in.Memory(), pages) {
-		in.arm() // falls back to a full re-arm
-	}
-}
-
 // SetGlobals implements [execution.PageTracker].
 func (in *Instance) SetGlobals(globals []uint64) error { return in.setGlobals(globals) }
 

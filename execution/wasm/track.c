@@ -87,12 +87,6 @@ long bf_track_scan(uintptr_t start, uintptr_t end, uint64_t *out, size_t cap, ui
   return (long)n;
 }
 
-int bf_track_protect(int fd, uintptr_t start, size_t len) {
-  struct uffdio_writeprotect wp = {.range = {start, len}, .mode = UFFDIO_WRITEPROTECT_MODE_WP};
-  if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp) != 0) return -errno;
-  return 0;
-}
-
 void bf_track_close(int fd) {
   if (fd >= 0) close(fd);
 }

@@ -140,26 +140,3 @@ func (t *tracker) scan(mem []byte, dst []int) ([]int, bool) {
 // write-protect dirty-page tracker (Linux 6.7 or later with userfaultfd
 // permitted). Without it the executor compares memories page by page.
 func DirtyTrackingAvailable() bool { return trackingAvailable() }
-
-// clean marks the given pages (sorted) of mem unwritten, one ioctl per run
-// of consecutive pages: after the caller put their old contents back, so
-// that the copies do not count as writes. Returns false on failure.
-func (t *tracker) clean(mem []byte, pages []int) bool {
-	if len(mem) == 0 || uintptr(unsafe.Pointer(&mem[0])) != t.base {
-		return false
-	}
-	for i := 0; i < len(pages); {
-		j := i + 1
-		for j < len(pages) && pages[j] == pages[j-1]+1 {
-			j++
-		}
-		if pages[j-1] >= int(t.reg/4096) {
-			return false
-		}
-		if C.bf_track_protect(t.fd, C.uintptr_t(t.base+uintptr(pages[i])*4096), C.size_t((j-i)*4096)) != 0 {
-			return false
-		}
-		i = j
-	}
-	return true
-}

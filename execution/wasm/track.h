@@ -19,9 +19,6 @@ int bf_track_register(int fd, uintptr_t start, size_t len);
 // write-protects them again. It returns the number of ranges, or -errno;
 // *next is where the scan stopped (end when complete).
 long bf_track_scan(uintptr_t start, uintptr_t end, uint64_t *out, size_t cap, uintptr_t *next);
-// bf_track_protect write-protects [start, start+len) again (marks it
-// unwritten). Returns 0 or -errno.
-int bf_track_protect(int fd, uintptr_t start, size_t len);
 void bf_track_close(int fd);
 
 #endif
