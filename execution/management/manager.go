@@ -668,7 +668,15 @@ func (m *Manager) rawRand(c Call) Result {
 // keeps the resulting state. Calls to a missing, stopping or stopped cube
 // are rejected as on the IC (IC0301, IC0509, IC0508); a frozen cube
 // rejects with IC0207 (the executor's cost rules).
+//
+// Code installation goes through install_code (with its controller
+// check), never through Execute: an install kind returns an error wrapping
+// [execution.ErrInvalidInput].
 func (m *Manager) Execute(ctx context.Context, id bigfile.CubeID, in execution.Input) (execution.Output, error) {
+	switch in.Kind {
+	case execution.KindInstall, execution.KindReinstall, execution.KindUpgrade:
+		return execution.Output{}, fmt.Errorf("%w: %s through Execute; use install_code", execution.ErrInvalidInput, in.Kind)
+	}
 	st := m.cubes[id]
 	if st == nil {
 		return execution.Output{Response: reject(execution.CodeCanisterNotFound, "Canister %s not found", id)}, nil
