@@ -145,7 +145,10 @@ type Output struct {
 
 // DirtyPages lists changed pages by index (PageSize units), in increasing
 // order. A page past the end of the old memory is listed only if it is not
-// all zeros.
+// all zeros. Heap pages are listed only if their contents differ; stable
+// pages are listed if the execution wrote them (possibly with the same
+// bytes). Pages past the new memory's end are dropped by the new size
+// (State.Memory.NumPages()).
 type DirtyPages struct {
 	Heap   []int // pages of State.Memory
 	Stable []int // pages of State.Stable
