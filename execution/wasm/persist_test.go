@@ -223,3 +223,49 @@ func TestDirtyPages(t *testing.T) {
 		t.Fatal("tracked and untracked executions produced different states")
 	}
 }
+
+// TestTrackedMatchesCompare runs Motoko cubes (whose heaps start from data
+// segments, mapped copy-on-write by wasmtime) with the kernel tracker and
+// with the comparison fallback, and requires identical states after every
+// step: a write the tracker missed would show up as a difference, since
+// the fallback reads the whole memory.
+func TestTrackedMatchesCompare(t *testing.T) {
+	noTrack, err := wasm.New(wasm.Config{NoDirtyTracking: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kv []step
+	for i := 0; i < 40; i++ {
+		k := string(rune('a'+i%26)) + string(rune('a'+i/26))
+		kv = append(kv, step{execution.KindUpdate, "put", candidText(k, "v-"+k)})
+		if i%7 == 0 {
+			kv = append(kv, step{execution.KindUpdate, "delete", candidText("aa")}, step{execution.KindQuery, "size", didlEmpty})
+		}
+	}
+	bump := step{execution.KindUpdate, "bump", didlEmpty}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"KV", kv},
+		{"Trapper", []step{bump, {execution.KindUpdate, "bumpThenTrap", didlEmpty}, {execution.KindQuery, "queryWrite", didlEmpty}, bump, bump}},
+		{"Counter", []step{{execution.KindUpdate, "inc", didlEmpty}, {execution.KindUpdate, "inc", didlEmpty}}},
+	} {
+		var hashes [2][][32]byte
+		for mode, eng := range []execution.Engine{engine(t), noTrack} {
+			x, err := execution.New(execution.Config{}, eng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newCube(t, x)
+			c.mustInstall(motoko(t, tc.name))
+			for _, s := range tc.steps {
+				c.exec(execution.Input{Kind: s.kind, Method: s.method, Arg: s.arg})
+				hashes[mode] = append(hashes[mode], c.st.Hash())
+			}
+		}
+		if !slices.Equal(hashes[0], hashes[1]) {
+			t.Fatalf("%s: tracked and compared executions differ", tc.name)
+		}
+	}
+}
