@@ -63,7 +63,7 @@ func TestParsePrincipalErrors(t *testing.T) {
 		{"", ErrInvalidPrincipal},
 		{"aaaaa", ErrInvalidPrincipal},
 		{"rrkah-fqaaa-aaaaa-aaaaq-cai-", ErrInvalidPrincipal},
-		{"rrkahfqaaaaaaaaaaaaqcai", ErrInvalidPrincipal},   // dashes missing
+		{"rrkahfqaaaaaaaaaaaaqcai", ErrInvalidPrincipal},     // dashes missing
 		{"rrkah-fqaaa-aaaaa-aaaaq-caj", ErrInvalidPrincipal}, // non-canonical trailing bits
 		{"rrkah-fqaaa-aaaaa-aaaaa-cai", ErrChecksum},
 		{"2vxsx-fae!", ErrInvalidPrincipal},

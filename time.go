@@ -53,7 +53,7 @@ func (t Time) Sub(u Time) time.Duration {
 		return 1<<63 - 1
 	}
 	if d := u - t; d <= 1<<63 {
-		return -time.Duration(d - 1) - 1
+		return -time.Duration(d-1) - 1
 	}
 	return -1 << 63
 }
