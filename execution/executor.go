@@ -97,8 +97,23 @@ func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, er
 			return Output{}, fmt.Errorf("%w: upgrade without a module", ErrInvalidInput)
 		}
 		return x.charged(ctx, st, &in, x.upgrade)
-	case KindUpdate, KindReplicatedQuery, KindQuery, KindHeartbeat, KindGlobalTimer, KindInspectMessage:
+	case KindUpdate:
+		out, err := x.charged(ctx, st, &in, x.message)
+		// Whoever answers the caller needs the origin and, after a failure
+		// (the state rolled back, nothing accepted), the whole refund.
+		if err == nil {
+			out.Origin = in.Origin
+			if out.Err != nil && out.Err.Code != CodeCanisterDidNotReply {
+				out.Refund = in.Cycles
+			}
+		}
+		return out, err
+	case KindReplicatedQuery, KindQuery, KindHeartbeat, KindGlobalTimer, KindInspectMessage:
 		return x.charged(ctx, st, &in, x.message)
+	case KindResponse:
+		// Responses run whatever the balance (the IC never drops them);
+		// their execution is not charged yet.
+		return x.response(ctx, st, &in)
 	}
 	return Output{}, fmt.Errorf("%w: unknown kind %d", ErrInvalidInput, in.Kind)
 }
@@ -200,6 +215,9 @@ func (x *Executor) prepare(st *State, wasm []byte) (*module, *Error) {
 	}
 	if wm.Start >= 0 {
 		m.exports[wasmbin.StartExport] = true
+	}
+	if wm.Callbacks() {
+		m.exports[wasmbin.CallbackExport] = true
 	}
 	x.mu.Lock()
 	if _, dup := x.modules[h]; !dup {
@@ -331,7 +349,11 @@ func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 	}
 	a := &api{x: x, st: st, in: in, inst: inst, self: st.ID.Principal().Bytes(), caller: caller,
 		stable: newMemWriter(st.Stable), certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
-		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes, version: st.Version}
+		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes, version: st.Version,
+		nextCallback: max(st.NextCallback, 1), ctxID: st.NextCallContext + 1, origin: in.Origin}
+	if in.Kind == KindHeartbeat || in.Kind == KindGlobalTimer {
+		a.origin = Origin{Kind: OriginSystem}
+	}
 	if in.Kind == KindQuery {
 		a.maxResponse = x.cfg.MaxQueryResponseBytes
 	}
@@ -482,18 +504,13 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 	out := Output{State: st, Instructions: a.base, Log: a.logs}
 	switch c {
 	case ctxUpdate, ctxT:
-		ns := st.clone()
-		ns.Memory, out.Dirty.Heap = commitMemory(st.Memory, inst)
-		ns.Globals = inst.Globals()
-		ns.Stable = a.stable.memory()
-		out.Dirty.Stable = a.stable.dirty()
-		ns.CertifiedData = a.certified
-		ns.GlobalTimer = a.timer
-		ns.Cycles = a.balance
-		ns.Version++
-		ns.Log = st.Log.appendRecords(a.logs, x.cfg.MaxLogBytes)
-		x.keepLive(ns, m, inst)
-		out.State = ns
+		out.Instructions, out.Log, out.Origin = 0, nil, a.origin
+		out = x.finishCall(st, a, inst, m, out)
+		if out.State.NextCallContext < a.ctxID && slices.ContainsFunc(out.State.CallContexts,
+			func(c CallContext) bool { return c.ID == a.ctxID }) {
+			out.State.NextCallContext = a.ctxID
+		}
+		return out, nil
 	default:
 		// Queries and inspect_message never change the state: put the
 		// saved memory back (or drop the instance if it grew).

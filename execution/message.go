@@ -34,10 +34,14 @@ const (
 	// KindInspectMessage runs canister_inspect_message for the ingress
 	// update call to Method; Output.Accepted says whether the cube took it.
 	KindInspectMessage
+	// KindResponse delivers the answer to a call the cube made
+	// (Input.Response): the callback's reply or reject closure runs, then
+	// its cleanup closure if that traps.
+	KindResponse
 )
 
 var kindNames = [...]string{"invalid", "install", "reinstall", "upgrade", "update", "replicated query",
-	"query", "heartbeat", "global timer", "inspect message"}
+	"query", "heartbeat", "global timer", "inspect message", "response"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -84,6 +88,16 @@ type Input struct {
 	// Ingress marks a KindUpdate that arrived as an ingress message: the
 	// cube pays the ingress fee for it (method name plus argument bytes).
 	Ingress bool
+
+	// Origin says who waits for the answer of a KindUpdate (a cube's
+	// request: OriginCube with the caller's callback; the zero value is an
+	// ingress message). If the update makes calls and does not answer, its
+	// call context stays open in the State with this origin, and a later
+	// KindResponse execution answers it (Output.Origin).
+	Origin Origin
+	// Response is the answer to one of the cube's calls (KindResponse);
+	// its Callback names the State's callback and Refund is credited.
+	Response *bigfile.Response
 }
 
 // ResponseKind says how a call was answered.
@@ -141,6 +155,16 @@ type Output struct {
 	// storage since it was last charged, the ingress fee and the execution
 	// fee of the instructions used. Zero for queries and free subnets.
 	Charged bigfile.Cycles
+
+	// Requests are the calls the execution made (ic0.call_perform), in
+	// order; empty if it trapped.
+	Requests []bigfile.Request
+	// Origin is the origin of the call context that Response answers (for
+	// a KindResponse, the context the callback belonged to).
+	Origin Origin
+	// Refund is the part of the answered call's attached cycles the cube
+	// did not accept; it goes back to the caller with Response.
+	Refund bigfile.Cycles
 }
 
 // DirtyPages lists changed pages by index (PageSize units), in increasing

@@ -66,15 +66,26 @@ type State struct {
 	WasmMemoryLimit     uint64
 	ReservedCyclesLimit uint64
 
-	// OpenCallContexts counts the calls this cube accepted and has not
-	// answered yet. A stopping cube stops only when it reaches zero. Until
-	// calls between cubes exist, whoever models them (a test, later the
-	// scheduler) raises and lowers it; the executor only reads it.
+	// OpenCallContexts counts the calls this cube accepted and still
+	// tracks (unanswered, or with calls of their own outstanding). A
+	// stopping cube stops only when it reaches zero. The executor raises
+	// and lowers it with CallContexts; the management cube's
+	// OpenCallContext and CloseCallContext adjust it for calls it models.
 	OpenCallContexts uint64
 	// StorageChargedUntil is the time up to which the cube has paid for
 	// its storage (see [Executor.ChargeIdle]); zero before the first
 	// charge.
 	StorageChargedUntil bigfile.Time
+
+	// CallContexts are the calls this cube accepted that are unanswered or
+	// have calls of their own outstanding; Callbacks are the calls it made
+	// and awaits answers to. Both are sorted by ID. NextCallContext is the
+	// last context id used and NextCallback the next callback id (ids
+	// start at 1).
+	CallContexts    []CallContext
+	Callbacks       []Callback
+	NextCallContext uint64
+	NextCallback    bigfile.CallbackID
 }
 
 // EnvVar is one environment variable of a cube.
@@ -139,7 +150,9 @@ func (s *State) Equal(t *State) bool {
 		s.GlobalTimer == t.GlobalTimer && s.FreezingThreshold == t.FreezingThreshold &&
 		s.ComputeAllocation == t.ComputeAllocation && s.MemoryAllocation == t.MemoryAllocation &&
 		s.WasmMemoryLimit == t.WasmMemoryLimit && s.ReservedCyclesLimit == t.ReservedCyclesLimit &&
-		s.OpenCallContexts == t.OpenCallContexts && s.StorageChargedUntil == t.StorageChargedUntil
+		s.OpenCallContexts == t.OpenCallContexts && s.StorageChargedUntil == t.StorageChargedUntil &&
+		slices.Equal(s.CallContexts, t.CallContexts) && slices.Equal(s.Callbacks, t.Callbacks) &&
+		s.NextCallContext == t.NextCallContext && s.NextCallback == t.NextCallback
 }
 
 // Hash returns a deterministic SHA-256 digest of everything in the State,
@@ -205,6 +218,47 @@ func (s *State) Hash() [32]byte {
 		s.ReservedCyclesLimit, s.OpenCallContexts, uint64(s.StorageChargedUntil)} {
 		u(v)
 	}
+	// Calls (added after v1's fields; absent calls hash as two zero
+	// counts and two zero counters).
+	origin := func(o Origin) {
+		u(uint64(o.Kind))
+		b(o.Caller.Bytes())
+		u(uint64(o.Callback))
+		h.Write(o.Ingress[:])
+		u(uint64(o.Deadline))
+	}
+	u(uint64(len(s.CallContexts)))
+	for _, c := range s.CallContexts {
+		u(c.ID)
+		origin(c.Origin)
+		u(c.Available.Hi)
+		u(c.Available.Lo)
+		if c.Responded {
+			u(1)
+		} else {
+			u(0)
+		}
+	}
+	u(uint64(len(s.Callbacks)))
+	for _, c := range s.Callbacks {
+		u(uint64(c.ID))
+		u(c.Context)
+		b(c.Callee.Bytes())
+		for _, cl := range []Closure{c.OnReply, c.OnReject, c.OnCleanup} {
+			u(cl.Fun)
+			u(cl.Env)
+		}
+		if c.HasCleanup {
+			u(1)
+		} else {
+			u(0)
+		}
+		u(c.Cycles.Hi)
+		u(c.Cycles.Lo)
+		u(uint64(c.Deadline))
+	}
+	u(s.NextCallContext)
+	u(uint64(s.NextCallback))
 	var out [32]byte
 	h.Sum(out[:0])
 	return out

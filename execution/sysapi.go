@@ -99,11 +99,9 @@ func init() {
 	blob("msg_caller", anyCtx, func(a *api) ([]byte, error) { return a.caller, nil })
 	blob("msg_caller_info_data", callerInfo, func(*api) ([]byte, error) { return nil, nil })
 	blob("msg_caller_info_signer", callerInfo, func(*api) ([]byte, error) { return nil, nil })
-	add("msg_reject_code", "", "4", rejectCode, func(*api, []uint64) (uint64, error) { return 0, nil })
-	blob("msg_reject_msg", rejectMsg, func(*api) ([]byte, error) {
-		return nil, violation("ic0.msg_reject_msg: there is no reject message")
-	})
-	add("msg_deadline", "", "8", deadline, func(*api, []uint64) (uint64, error) { return 0, nil })
+	add("msg_reject_code", "", "4", rejectCode, func(a *api, _ []uint64) (uint64, error) { return uint64(a.rejectCode), nil })
+	blob("msg_reject_msg", rejectMsg, func(a *api) ([]byte, error) { return []byte(a.rejectMsg), nil })
+	add("msg_deadline", "", "8", deadline, func(a *api, _ []uint64) (uint64, error) { return uint64(a.origin.Deadline), nil })
 	add("msg_reply_data_append", "PP", "", respond, (*api).replyDataAppend)
 	add("msg_reply", "", "", respond, (*api).reply)
 	add("msg_reject", "PP", "", respond, (*api).reject)
@@ -114,7 +112,7 @@ func init() {
 		return 0, a.writeCycles("msg_cycles_available128", x[0], a.available())
 	})
 	add("msg_cycles_refunded128", "P", "", refunded, func(a *api, x []uint64) (uint64, error) {
-		return 0, a.writeCycles("msg_cycles_refunded128", x[0], bigfile.Cycles{})
+		return 0, a.writeCycles("msg_cycles_refunded128", x[0], a.refunded)
 	})
 	add("msg_cycles_accept128", "88P", "", cyclesMsg, func(a *api, x []uint64) (uint64, error) {
 		got := a.accept(bigfile.Cycles{Hi: x[0], Lo: x[1]})
@@ -151,13 +149,15 @@ func init() {
 		a.accepted = true
 		return 0, nil
 	})
-	// Calls between cubes arrive with the scheduler (a later issue).
-	notImpl("call_new", "PPPPPPPP", "", callCtx)
-	notImpl("call_on_cleanup", "PP", "", callCtx)
-	notImpl("call_data_append", "PP", "", callCtx)
-	notImpl("call_with_best_effort_response", "4", "", callCtx)
-	notImpl("call_cycles_add128", "88", "", callCycles)
-	notImpl("call_perform", "", "4", callCtx)
+	// Calls between cubes (calls.go).
+	add("call_new", "PPPPPPPP", "", callCtx, (*api).callNew)
+	add("call_on_cleanup", "PP", "", callCtx, (*api).callOnCleanup)
+	add("call_data_append", "PP", "", callCtx, (*api).callDataAppend)
+	add("call_with_best_effort_response", "4", "", callCtx, (*api).callBestEffort)
+	add("call_cycles_add128", "88", "", callCycles, func(a *api, x []uint64) (uint64, error) {
+		return a.callCyclesAdd("call_cycles_add128", bigfile.Cycles{Hi: x[0], Lo: x[1]})
+	})
+	add("call_perform", "", "4", callCtx, (*api).callPerform)
 	// Stable memory is copied on write page by page (memWriter), so a
 	// message pays for what it touches and a trap simply drops the copy.
 	add("stable64_size", "", "8", anyCtxS, func(a *api, _ []uint64) (uint64, error) {
@@ -298,14 +298,18 @@ func init() {
 	only32(add("msg_cycles_available", "", "8", cyclesMsg, func(a *api, _ []uint64) (uint64, error) {
 		return fitCycles("msg_cycles_available", a.available())
 	}))
-	only32(add("msg_cycles_refunded", "", "8", refunded, func(*api, []uint64) (uint64, error) { return 0, nil }))
+	only32(add("msg_cycles_refunded", "", "8", refunded, func(a *api, _ []uint64) (uint64, error) {
+		return fitCycles("msg_cycles_refunded", a.refunded)
+	}))
 	only32(add("msg_cycles_accept", "8", "8", cyclesMsg, func(a *api, x []uint64) (uint64, error) {
 		return a.accept(bigfile.CyclesFromUint64(x[0])).Lo, nil
 	}))
 	only32(add("canister_cycle_balance", "", "8", anyCtx, func(a *api, _ []uint64) (uint64, error) {
 		return fitCycles("canister_cycle_balance", a.balance)
 	}))
-	only32(notImpl("call_cycles_add", "8", "", callCycles))
+	only32(add("call_cycles_add", "8", "", callCycles, func(a *api, x []uint64) (uint64, error) {
+		return a.callCyclesAdd("call_cycles_add", bigfile.CyclesFromUint64(x[0]))
+	}))
 	only32(add("stable_size", "", "4", anyCtxS, func(a *api, _ []uint64) (uint64, error) {
 		if err := a.stable32(); err != nil {
 			return 0, err
@@ -402,6 +406,19 @@ type api struct {
 	cyclesIn    bigfile.Cycles
 	cyclesTaken bigfile.Cycles
 	logs        []LogRecord
+
+	// Calls (calls.go): the call being built, the calls performed with
+	// their callbacks, the call context this execution runs in and its
+	// origin, and for callbacks the answer's refund and reject.
+	pending      *pendingCall
+	requests     []bigfile.Request
+	callbacks    []Callback
+	nextCallback bigfile.CallbackID
+	ctxID        uint64
+	origin       Origin
+	refunded     bigfile.Cycles
+	rejectCode   bigfile.RejectCode
+	rejectMsg    string
 }
 
 // Invoke implements [Host]. It first enforces the calling-context rules

@@ -208,7 +208,7 @@ func TestContextRules(t *testing.T) {
 			{"reply in inspect", "canister_inspect_message", "(call $msg_reply)", `cannot be executed in inspect message mode`, execution.KindInspectMessage},
 			{"call in query", "canister_query go", "(call $call_perform) drop", `"ic0_call_perform" cannot be executed in non replicated query mode`, execution.KindQuery},
 			{"reply in pre_upgrade", "canister_pre_upgrade", "(call $msg_reply)", `cannot be executed in pre upgrade mode`, execution.KindUpgrade},
-			{"call not implemented", "canister_update go", "(call $call_perform) drop", `ic0.call_perform not implemented`, execution.KindUpdate},
+			{"perform without call_new", "canister_update go", "(call $call_perform) drop", `no call is being built`, execution.KindUpdate},
 			{"cost not implemented", "canister_update go", "(call $cost_create_canister (P.const 0))", `ic0.cost_create_canister not implemented`, execution.KindUpdate},
 			{"reply twice", "canister_update go", replyMem(0) + replyMem(0), `already replied`, execution.KindUpdate},
 			{"reject after reply", "canister_update go", replyMem(0) + "(call $msg_reject (P.const 0) (P.const 1))", `already replied`, execution.KindUpdate},

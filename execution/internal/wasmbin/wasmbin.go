@@ -39,6 +39,13 @@ const (
 	StartExport   = "canister_start"
 	MemoryExport  = "__bf_memory"
 	GlobalPrefix  = "__bf_global_"
+	// CallbackExport is the trampoline Instrument adds to a module that
+	// imports ic0.call_new and has a table: it calls table entry
+	// CallbackFun with argument CallbackEnv, both read from the last two
+	// (added, exported) mutable i64 globals, so the host can run a call's
+	// reply, reject and cleanup closures through the plain () -> () entry
+	// points an engine runs.
+	CallbackExport = "__bf_callback"
 	eopSection    = "icp:private enhanced-orthogonal-persistence"
 	icpPublic     = "icp:public "
 	icpPrivate    = "icp:private "
@@ -120,6 +127,9 @@ type Module struct {
 	Start    int // start function index, -1 if none
 	HasMem   bool
 	Memory64 bool
+	// HasTable and Table64 describe table 0 (Table64: 64-bit indexes).
+	HasTable bool
+	Table64  bool
 	// MemoryMin is the memory's declared minimum in 64 KiB pages.
 	MemoryMin uint64
 	// Custom holds the icp: custom sections by full name.
@@ -519,8 +529,12 @@ func (m *Module) parseSection(id byte, r *reader, codeCount *int, lim Limits) er
 			if _, err := r.valtype(); err != nil {
 				return err
 			}
-			if _, _, err := r.limits(); err != nil {
+			_, is64, err := r.limits()
+			if err != nil {
 				return err
+			}
+			if i == 0 {
+				m.HasTable, m.Table64 = true, is64
 			}
 		}
 	case sectionMemory:
@@ -636,6 +650,7 @@ func (m *Module) checkExports(lim Limits) error {
 		}
 		seen[e.Name] = true
 		if e.Name == StartExport || e.Name == MemoryExport || strings.HasPrefix(e.Name, GlobalPrefix) ||
+			e.Name == CallbackExport ||
 			e.Name == "canister counter_instructions" {
 			return invalid("export %q uses a reserved name", e.Name)
 		}
@@ -704,10 +719,36 @@ func appendName(b []byte, s string) []byte {
 	return append(appendULEB(b, uint64(len(s))), s...)
 }
 
+// Callbacks reports whether Instrument adds the callback trampoline
+// (CallbackExport): the module imports ic0.call_new and has a table.
+func (m *Module) Callbacks() bool {
+	if !m.HasTable || len(m.Funcs) == 0 {
+		return false
+	}
+	for _, im := range m.Imports {
+		if im.Module == "ic0" && im.Name == "call_new" {
+			return true
+		}
+	}
+	return false
+}
+
+// vecAppend returns a vector section body with n more entries appended.
+func vecAppend(body []byte, n uint64, entries []byte) []byte {
+	r := &reader{b: body}
+	c, _ := r.uleb(32) // the body was parsed already
+	out := appendULEB(nil, c+n)
+	out = append(out, body[r.off:]...)
+	return append(out, entries...)
+}
+
 // Instrument returns a new binary in which the start section is removed and
 // exported as canister_start, every mutable global is exported as
 // __bf_global_<index>, and the memory is exported as __bf_memory, so the host
 // decides when the start function runs and can save and restore all state.
+// If Callbacks holds it also adds two mutable i64 globals (the callback's
+// function index and environment, exported like the others, last) and the
+// CallbackExport trampoline.
 func (m *Module) Instrument() []byte {
 	var exp []byte
 	n := uint64(len(m.Exports))
@@ -735,6 +776,47 @@ func (m *Module) Instrument() []byte {
 			n++
 		}
 	}
+	cb := m.Callbacks()
+	// The trampoline's pieces: two types, two i64 globals, one
+	// function. Appending keeps every existing index valid.
+	var cbType, cbGlobals, cbFunc, cbCode []byte
+	if cb {
+		funG, envG := uint64(len(m.Globals)), uint64(len(m.Globals)+1)
+		for _, g := range []uint64{funG, envG} {
+			exp = appendName(exp, fmt.Sprintf("%s%d", GlobalPrefix, g))
+			exp = append(exp, 3)
+			exp = appendULEB(exp, g)
+			n++
+		}
+		fnIdx := uint64(len(m.Imports) + len(m.Funcs))
+		exp = appendName(exp, CallbackExport)
+		exp = append(exp, 0)
+		exp = appendULEB(exp, fnIdx)
+		n++
+		param := I32
+		if m.Memory64 {
+			param = I64
+		}
+		// Two types: the trampoline's () -> () and the closures' (I) -> ().
+		cbType = []byte{0x60, 0, 0, 0x60, 1, param, 0}
+		cbGlobals = []byte{I64, 1, 0x42, 0, 0x0b, I64, 1, 0x42, 0, 0x0b}
+		cbFunc = appendULEB(nil, uint64(len(m.Types)))
+		code := []byte{0} // no locals
+		code = append(code, 0x23)
+		code = appendULEB(code, envG)
+		if !m.Memory64 {
+			code = append(code, 0xa7) // i32.wrap_i64
+		}
+		code = append(code, 0x23)
+		code = appendULEB(code, funG)
+		if !m.Table64 {
+			code = append(code, 0xa7)
+		}
+		code = append(code, 0x11)
+		code = appendULEB(code, uint64(len(m.Types)+1))
+		code = append(code, 0, 0x0b)
+		cbCode = append(appendULEB(nil, uint64(len(code))), code...)
+	}
 	body := appendULEB(nil, n)
 	body = append(body, exp...)
 
@@ -747,8 +829,17 @@ func (m *Module) Instrument() []byte {
 	// Copy every section except start; the rewritten export section takes
 	// the place of the old one, or is inserted where the binary format's
 	// order puts it (before start, element, data count, code and data).
-	written := false
+	// With the trampoline, the type, function, global and code sections
+	// get their entries appended (a missing global section is inserted
+	// before the exports; the others exist in any module with a table
+	// and an import).
+	written, globals := false, false
 	for _, s := range m.sections {
+		if cb && !globals && (s.id == sectionExport || s.id == sectionStart || s.id == sectionElem ||
+			s.id == sectionDCount || s.id == sectionCode || s.id == sectionData) {
+			emit(sectionGlobal, vecAppend([]byte{0}, 2, cbGlobals))
+			globals = true
+		}
 		switch {
 		case s.id == sectionStart:
 			continue
@@ -761,7 +852,19 @@ func (m *Module) Instrument() []byte {
 			emit(sectionExport, body)
 			written = true
 		}
-		emit(s.id, s.body)
+		switch {
+		case cb && s.id == sectionType:
+			emit(s.id, vecAppend(s.body, 2, cbType))
+		case cb && s.id == sectionFunc:
+			emit(s.id, vecAppend(s.body, 1, cbFunc))
+		case cb && s.id == sectionGlobal:
+			emit(s.id, vecAppend(s.body, 2, cbGlobals))
+			globals = true
+		case cb && s.id == sectionCode:
+			emit(s.id, vecAppend(s.body, 1, cbCode))
+		default:
+			emit(s.id, s.body)
+		}
 	}
 	if !written {
 		emit(sectionExport, body)
