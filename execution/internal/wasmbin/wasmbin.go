@@ -36,9 +36,9 @@ const (
 // Reserved export names added by Instrument. A module may not export them
 // itself.
 const (
-	StartExport   = "canister_start"
-	MemoryExport  = "__bf_memory"
-	GlobalPrefix  = "__bf_global_"
+	StartExport  = "canister_start"
+	MemoryExport = "__bf_memory"
+	GlobalPrefix = "__bf_global_"
 	// CallbackExport is the trampoline Instrument adds to a module that
 	// imports ic0.call_new and has a table: it calls table entry
 	// CallbackFun with argument CallbackEnv, both read from the last two
@@ -46,24 +46,24 @@ const (
 	// reply, reject and cleanup closures through the plain () -> () entry
 	// points an engine runs.
 	CallbackExport = "__bf_callback"
-	eopSection    = "icp:private enhanced-orthogonal-persistence"
-	icpPublic     = "icp:public "
-	icpPrivate    = "icp:private "
-	wasmMagic     = "\x00asm\x01\x00\x00\x00"
-	sectionCustom = 0
-	sectionType   = 1
-	sectionImport = 2
-	sectionFunc   = 3
-	sectionTable  = 4
-	sectionMemory = 5
-	sectionGlobal = 6
-	sectionExport = 7
-	sectionStart  = 8
-	sectionElem   = 9
-	sectionCode   = 10
-	sectionData   = 11
-	sectionDCount = 12
-	sectionTag    = 13
+	eopSection     = "icp:private enhanced-orthogonal-persistence"
+	icpPublic      = "icp:public "
+	icpPrivate     = "icp:private "
+	wasmMagic      = "\x00asm\x01\x00\x00\x00"
+	sectionCustom  = 0
+	sectionType    = 1
+	sectionImport  = 2
+	sectionFunc    = 3
+	sectionTable   = 4
+	sectionMemory  = 5
+	sectionGlobal  = 6
+	sectionExport  = 7
+	sectionStart   = 8
+	sectionElem    = 9
+	sectionCode    = 10
+	sectionData    = 11
+	sectionDCount  = 12
+	sectionTag     = 13
 )
 
 // ErrInvalid is wrapped by every error Parse returns.
