@@ -477,3 +477,21 @@ func (x *Executor) commitState(st *State, a *api, inst Instance, m *module) (*St
 	x.keepLive(ns, m, inst)
 	return ns, d
 }
+
+// HasExport reports whether the module installed on st exports the
+// function name (e.g. "canister_heartbeat"); false for a cube without code
+// or with a module that does not prepare. The scheduler uses it to run
+// system tasks only where they exist.
+func (x *Executor) HasExport(st *State, name string) bool {
+	if st.Wasm == nil {
+		return false
+	}
+	m := x.liveModule(st)
+	if m == nil {
+		var e *Error
+		if m, e = x.prepare(st, st.Wasm); e != nil {
+			return false
+		}
+	}
+	return m.exports[name]
+}

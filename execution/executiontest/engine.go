@@ -23,9 +23,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
+	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
 	"github.com/thebigfile/bigfile/execution/internal/wasmbin"
 )
@@ -52,11 +54,18 @@ func (e *Engine) Cube(entries map[string]Func) []byte {
 	id := len(e.scripts) + 1
 	e.scripts[id] = entries
 	e.mu.Unlock()
+	return buildModule(id, sortedNames(entries))
+}
+
+// sortedNames returns the entry names in order: a name's index is its
+// table index, which callbacks ([Call.CallNew]) refer to.
+func sortedNames(entries map[string]Func) []string {
 	names := make([]string, 0, len(entries))
 	for n := range entries {
 		names = append(names, n)
 	}
-	return buildModule(id, names)
+	slices.Sort(names)
+	return names
 }
 
 // MemoryPages is the initial memory size of scripted cubes, in 64 KiB pages.
@@ -75,14 +84,17 @@ func uleb(b []byte, v int) []byte {
 
 func name(b []byte, s string) []byte { return append(uleb(b, len(s)), s...) }
 
-// buildModule assembles: one type () -> (), len(names) empty functions,
-// memory, exports, and a custom section naming the script.
+// buildModule assembles: the types () -> () and call_new's, the import of
+// ic0.call_new (so that the executor adds its callback trampoline), a
+// table, len(names) empty functions, memory, exports, and a custom section
+// naming the script.
 func buildModule(id int, names []string) []byte {
 	section := func(out []byte, sid byte, body []byte) []byte {
 		return append(uleb(append(out, sid), len(body)), body...)
 	}
 	out := []byte("\x00asm\x01\x00\x00\x00")
-	out = section(out, 1, []byte{1, 0x60, 0, 0})
+	out = section(out, 1, []byte{2, 0x60, 0, 0, 0x60, 8, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0})
+	out = section(out, 2, append(name(name([]byte{1}, "ic0"), "call_new"), 0, 1))
 	funcs := uleb(nil, len(names))
 	code := uleb(nil, len(names))
 	exports := uleb(nil, len(names))
@@ -90,9 +102,10 @@ func buildModule(id int, names []string) []byte {
 		funcs = append(funcs, 0)
 		code = append(code, 2, 0, 0x0b)
 		exports = append(name(exports, n), 0)
-		exports = uleb(exports, i)
+		exports = uleb(exports, i+1) // after the import
 	}
 	out = section(out, 3, funcs)
+	out = section(out, 4, []byte{1, 0x70, 0, 0})
 	out = section(out, 5, []byte{1, 0, MemoryPages})
 	out = section(out, 7, exports)
 	out = section(out, 10, code)
@@ -111,7 +124,7 @@ func (e *Engine) Compile(wasm []byte) (execution.Module, error) {
 	if !ok {
 		return nil, fmt.Errorf("executiontest: not a scripted module")
 	}
-	return &module{entries: s}, nil
+	return &module{entries: s, names: sortedNames(s)}, nil
 }
 
 // scriptID finds the custom section written by buildModule.
@@ -131,15 +144,21 @@ func scriptID(wasm []byte) int {
 	return 0
 }
 
-type module struct{ entries map[string]Func }
+type module struct {
+	entries map[string]Func
+	names   []string // sorted: the table
+}
 
 func (m *module) Instantiate(ctx context.Context, lim execution.InstanceLimits) (execution.Instance, error) {
-	return &instance{entries: m.entries, mem: make([]byte, MemoryPages*65536), maxMem: lim.MaxMemoryBytes}, nil
+	return &instance{mod: m, entries: m.entries, mem: make([]byte, MemoryPages*65536), maxMem: lim.MaxMemoryBytes,
+		globals: make([]uint64, 2)}, nil
 }
 
 // instance runs scripts over a plain byte slice. Each System API call
 // costs one instruction, plus what scripts charge with Call.Burn.
 type instance struct {
+	mod     *module
+	globals []uint64 // the callback trampoline's function index and environment
 	entries map[string]Func
 	mem     []byte
 	maxMem  uint64
@@ -150,13 +169,22 @@ type instance struct {
 func (in *instance) Run(ctx context.Context, export string, host execution.Host, budget uint64) error {
 	in.used, in.budget = 0, budget
 	f := in.entries[export]
+	var env uint64
+	if export == wasmbin.CallbackExport {
+		// The executor put the closure into the trampoline's globals.
+		fun := in.globals[0]
+		if fun >= uint64(len(in.mod.names)) {
+			return &execution.Trap{Kind: execution.TrapIndirectCall, Message: "undefined table element"}
+		}
+		f, env = in.entries[in.mod.names[fun]], in.globals[1]
+	}
 	if f == nil {
 		if export == wasmbin.StartExport {
 			return nil
 		}
 		return fmt.Errorf("executiontest: no entry point %q", export)
 	}
-	c := &Call{in: in, host: host}
+	c := &Call{in: in, host: host, env: env}
 	err := f(c)
 	if c.failed != nil {
 		// Like a Wasm trap, a failed System API call ends the execution
@@ -168,7 +196,7 @@ func (in *instance) Run(ctx context.Context, export string, host execution.Host,
 
 func (in *instance) Instructions() uint64 { return in.used }
 func (in *instance) Memory() []byte       { return in.mem }
-func (in *instance) Globals() []uint64    { return nil }
+func (in *instance) Globals() []uint64    { return slices.Clone(in.globals) }
 func (in *instance) Close()               {}
 
 func (in *instance) Restore(m execution.Memory, globals []uint64) error {
@@ -177,6 +205,9 @@ func (in *instance) Restore(m execution.Memory, globals []uint64) error {
 	}
 	in.mem = append(in.mem, make([]byte, m.Len()-len(in.mem))...)
 	m.CopyTo(in.mem)
+	if globals != nil {
+		in.globals = slices.Clone(globals)
+	}
 	return nil
 }
 
@@ -184,8 +215,57 @@ func (in *instance) Restore(m execution.Memory, globals []uint64) error {
 type Call struct {
 	in     *instance
 	host   execution.Host
-	failed error // the first failed System API call
+	env    uint64 // the closure's environment, for callbacks
+	failed error  // the first failed System API call
 }
+
+// Env returns the environment value of the callback being run (the env
+// given to [Call.CallNew]); zero for other entry points.
+func (c *Call) Env() uint64 { return c.env }
+
+// CallNew makes a call to callee's method with arg and cycles attached,
+// whose reply and reject run the cube's entry points named onReply and
+// onReject (any names of the Cube's map; they receive env through
+// [Call.Env]). It calls ic0.call_new, call_data_append,
+// call_cycles_add128 and call_perform.
+func (c *Call) CallNew(callee bigfile.Principal, method string, arg []byte, cycles uint64,
+	onReply, onReject string, env uint64) error {
+	fun := func(n string) (uint64, error) {
+		i, ok := slices.BinarySearch(c.in.mod.names, n)
+		if !ok {
+			return 0, fmt.Errorf("executiontest: no entry point %q for a callback", n)
+		}
+		return uint64(i), nil
+	}
+	rf, err := fun(onReply)
+	if err != nil {
+		return err
+	}
+	jf, err := fun(onReject)
+	if err != nil {
+		return err
+	}
+	blob := append(append(callee.Bytes(), method...), arg...)
+	base := len(c.in.mem) - len(blob)
+	copy(c.in.mem[base:], blob)
+	cl, ml := uint64(len(callee.Bytes())), uint64(len(method))
+	if _, err := c.Invoke("call_new", uint64(base), cl, uint64(base)+cl, ml, rf, env, jf, env); err != nil {
+		return err
+	}
+	if _, err := c.Invoke("call_data_append", uint64(base)+cl+ml, uint64(len(arg))); err != nil {
+		return err
+	}
+	if cycles > 0 {
+		if _, err := c.Invoke("call_cycles_add128", 0, cycles); err != nil {
+			return err
+		}
+	}
+	_, err = c.Invoke("call_perform")
+	return err
+}
+
+// RejectCode returns ic0.msg_reject_code (in a reject callback).
+func (c *Call) RejectCode() (uint64, error) { return c.Invoke("msg_reject_code") }
 
 // Memory returns the cube's memory; scripts may read and write it.
 func (c *Call) Memory() []byte { return c.in.mem }

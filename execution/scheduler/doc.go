@@ -1,0 +1,52 @@
+// Package scheduler executes rounds: it runs the messages inducted into a
+// subnet across all of its cubes, deterministically, in parallel.
+//
+// A Scheduler holds the subnet's cube states (execution.State values) and
+// one input queue per cube. ExecuteRound takes a Round (the batch's time
+// and randomness, the ingress messages, and the requests and responses
+// routing inducted from other subnets) and returns a Result: the answers
+// to ingress messages and the requests and responses for other subnets'
+// cubes. A request from one cube to another cube of the subnet goes
+// straight into the callee's queue, without consensus, and may run in the
+// same round.
+//
+// # Determinism and fairness
+//
+// Cubes with queued messages are dealt, in priority order (compute
+// allocation first, then the round they last ran in, then id: a
+// round-robin that puts cubes skipped for lack of budget first next time),
+// to Config.Threads logical threads. Each thread has the executor's
+// MaxInstructionsPerRound budget and runs its cubes one after the other.
+// Threads run in parallel on Config.Workers goroutines; they share no
+// cube, and what they send is merged afterwards in priority order, so the
+// states and outputs are the same for any Workers or GOMAXPROCS (the
+// tests check byte-identical hashes for 1, 2 and 8). Threads, the budgets
+// and MaxInnerRounds are consensus parameters: all replicas use the same.
+//
+// Requests and responses between the subnet's cubes are delivered after
+// each inner round, which runs again while messages and budget remain (up
+// to MaxInnerRounds). Due global timers (and, with Config.Heartbeat,
+// heartbeats) go to the front of a cube's queue at the start of a round.
+// raw_rand calls to the management cube are answered from the round's
+// random tape (Config.RandomTape, by default Tape over the batch's
+// randomness); other management methods are not wired in yet and are
+// rejected.
+//
+// Queries run with Query on the states of the last Certify call, a
+// read-only snapshot: concurrently with rounds and with each other.
+//
+// Not yet done: deterministic time slicing across rounds (a message runs
+// to completion within the round it starts in), deadline expiry of
+// best-effort calls, queue limits and back-pressure, and the management
+// cube's other methods.
+//
+// # Usage
+//
+//	x, _ := execution.New(execution.Config{}, eng)
+//	s, _ := scheduler.New(scheduler.Config{}, x)
+//	s.SetCube(installedState) // for each cube of the subnet
+//	res, err := s.ExecuteRound(ctx, scheduler.Round{Time: batch.Time, Randomness: batch.Randomness, Ingress: batch.Ingress})
+//	// res.Ingress: answers for users; res.Requests, res.Responses: to routing.
+//	s.Certify() // once the round's state is certified: queries see it
+//	out, err := s.Query(ctx, id, execution.Input{Method: "get", Caller: user})
+package scheduler

@@ -1,0 +1,629 @@
+package scheduler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/thebigfile/bigfile"
+	"github.com/thebigfile/bigfile/execution"
+)
+
+// Errors returned by New and the Scheduler's methods.
+var (
+	// ErrInvalidConfig is wrapped by the errors Config.Validate returns.
+	ErrInvalidConfig = errors.New("scheduler: invalid config")
+	// ErrNoCube: the cube does not exist on this subnet.
+	ErrNoCube = errors.New("scheduler: no such cube")
+)
+
+// Config holds the scheduler's settings. The zero value of a field means
+// its default. Threads, MaxInnerRounds and the executor's round budget are
+// part of the replicated state machine: every replica must use the same
+// values. Workers is not: results do not depend on it.
+type Config struct {
+	// Threads is the number of logical execution threads a round's cubes
+	// are dealt to; each has the executor's MaxInstructionsPerRound
+	// budget. Default 4 (the IC's scheduler_cores).
+	Threads int
+	// Workers is the number of goroutines that run threads in parallel.
+	// Default runtime.GOMAXPROCS(0). It changes speed, never results.
+	Workers int
+	// MaxInnerRounds bounds how often a round delivers the requests and
+	// responses its cubes sent each other and runs again, while budget
+	// remains. Default 8.
+	MaxInnerRounds int
+	// Heartbeat runs canister_heartbeat once per round on every cube that
+	// exports it.
+	Heartbeat bool
+	// RandomTape turns a batch's randomness into the byte stream raw_rand
+	// draws from in that round. Default: SHA-256 in counter mode over the
+	// seed (see Tape).
+	RandomTape func(seed bigfile.Hash) io.Reader
+}
+
+// Validate reports an error wrapping ErrInvalidConfig for negative values.
+func (c Config) Validate() error {
+	if c.Threads < 0 || c.Workers < 0 || c.MaxInnerRounds < 0 {
+		return fmt.Errorf("%w: negative Threads, Workers or MaxInnerRounds", ErrInvalidConfig)
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Threads == 0 {
+		c.Threads = 4
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.MaxInnerRounds == 0 {
+		c.MaxInnerRounds = 8
+	}
+	if c.RandomTape == nil {
+		c.RandomTape = Tape
+	}
+	return c
+}
+
+// Round is the input of one round: a finalized batch's time, randomness and
+// the messages inducted into this subnet.
+type Round struct {
+	Time       bigfile.Time
+	Randomness bigfile.Hash
+	// Ingress are user calls, in block order.
+	Ingress []bigfile.Ingress
+	// Requests and Responses come from other subnets' streams (routing
+	// decodes them), in stream order.
+	Requests  []bigfile.Request
+	Responses []bigfile.Response
+}
+
+// IngressResult is the answer to one ingress message.
+type IngressResult struct {
+	ID       bigfile.MessageID
+	Response execution.Response
+}
+
+// Result is the output of one round.
+type Result struct {
+	// Ingress are the answers to ingress messages completed in the round,
+	// in completion order.
+	Ingress []IngressResult
+	// Requests and Responses are for cubes on other subnets (routing's
+	// outgoing streams), in the order they were made.
+	Requests  []bigfile.Request
+	Responses []bigfile.Response
+	// Executed counts the executions the round ran; Instructions sums the
+	// instructions they used.
+	Executed     int
+	Instructions uint64
+}
+
+// msgKind is the kind of a queued message.
+type msgKind uint8
+
+const (
+	msgIngress msgKind = iota
+	msgRequest
+	msgResponse
+	msgTimer
+	msgHeartbeat
+)
+
+// message is one entry of a cube's input queue.
+type message struct {
+	kind    msgKind
+	ingress bigfile.Ingress
+	id      bigfile.MessageID
+	req     bigfile.Request
+	resp    bigfile.Response
+}
+
+// cube is the scheduler's view of one cube: its state and input queue, and
+// the round it last started executing in (its fairness priority).
+type cube struct {
+	st      *execution.State
+	queue   []message
+	lastRun uint64
+}
+
+// Scheduler executes rounds over the cubes of one subnet. Its methods
+// other than Query must not be called concurrently; Query may be called
+// at any time from any goroutine.
+type Scheduler struct {
+	cfg Config
+	x   *execution.Executor
+
+	cubes map[bigfile.CubeID]*cube
+	round uint64
+
+	snapMu    sync.RWMutex
+	certified map[bigfile.CubeID]*execution.State
+}
+
+// New returns a Scheduler running cubes on x.
+func New(cfg Config, x *execution.Executor) (*Scheduler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, fmt.Errorf("%w: nil executor", ErrInvalidConfig)
+	}
+	return &Scheduler{cfg: cfg.withDefaults(), x: x, cubes: map[bigfile.CubeID]*cube{},
+		certified: map[bigfile.CubeID]*execution.State{}}, nil
+}
+
+// SetCube adds a cube or replaces its state (its input queue is kept).
+func (s *Scheduler) SetCube(st *execution.State) {
+	c := s.cubes[st.ID]
+	if c == nil {
+		c = &cube{}
+		s.cubes[st.ID] = c
+	}
+	c.st = st
+}
+
+// Cube returns the current state of cube id.
+func (s *Scheduler) Cube(id bigfile.CubeID) (*execution.State, bool) {
+	c := s.cubes[id]
+	if c == nil {
+		return nil, false
+	}
+	return c.st, true
+}
+
+// Cubes returns the ids of the subnet's cubes in increasing order.
+func (s *Scheduler) Cubes() []bigfile.CubeID {
+	ids := make([]bigfile.CubeID, 0, len(s.cubes))
+	for id := range s.cubes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Pending returns the number of messages waiting in cube id's queue.
+func (s *Scheduler) Pending(id bigfile.CubeID) int {
+	if c := s.cubes[id]; c != nil {
+		return len(c.queue)
+	}
+	return 0
+}
+
+// Hash is a digest of the subnet's cube states and queue lengths, in id
+// order: two schedulers that executed the same rounds hash alike.
+func (s *Scheduler) Hash() [32]byte {
+	h := sha256.New()
+	var buf [8]byte
+	for _, id := range s.Cubes() {
+		c := s.cubes[id]
+		binary.BigEndian.PutUint64(buf[:], uint64(id))
+		h.Write(buf[:])
+		sh := c.st.Hash()
+		h.Write(sh[:])
+		binary.BigEndian.PutUint64(buf[:], uint64(len(c.queue)))
+		h.Write(buf[:])
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// Certify makes the current states the snapshot queries read (the last
+// certified state). ExecuteRound does not call it: the state manager does,
+// once the round's state is certified.
+func (s *Scheduler) Certify() {
+	snap := make(map[bigfile.CubeID]*execution.State, len(s.cubes))
+	for id, c := range s.cubes {
+		snap[id] = c.st
+	}
+	s.snapMu.Lock()
+	s.certified = snap
+	s.snapMu.Unlock()
+}
+
+// Query runs a non-replicated query (in.Kind is set to KindQuery) on cube
+// id's last certified state. It changes nothing, and runs concurrently with
+// rounds and with other queries.
+func (s *Scheduler) Query(ctx context.Context, id bigfile.CubeID, in execution.Input) (execution.Output, error) {
+	s.snapMu.RLock()
+	st := s.certified[id]
+	s.snapMu.RUnlock()
+	if st == nil {
+		return execution.Output{}, ErrNoCube
+	}
+	in.Kind = execution.KindQuery
+	return s.x.Execute(ctx, st, in)
+}
+
+// reject builds an execution-style reject for a message the scheduler
+// refuses.
+func reject(code execution.ErrorCode, id bigfile.CubeID, msg string) execution.Response {
+	e := &execution.Error{Code: code, Cube: id, Message: msg}
+	return execution.Response{Kind: execution.Rejected, Code: code.RejectCode(), Message: e.RejectMessage(), ErrorCode: code}
+}
+
+// sink collects what executions produce, for merging in a fixed order.
+type sink struct {
+	res      *Result
+	local    []routed // requests and responses for this subnet's cubes
+	mgmt     []bigfile.Request
+	executed int
+	used     uint64
+}
+
+// routed is a message for a local cube.
+type routed struct {
+	to  bigfile.CubeID
+	msg message
+}
+
+// answer turns an execution's response into the caller's message.
+func (k *sink) answer(self bigfile.CubeID, origin execution.Origin, r execution.Response, refund bigfile.Cycles) {
+	if r.Kind == execution.NoResponse {
+		return
+	}
+	switch origin.Kind {
+	case execution.OriginIngress:
+		k.res.Ingress = append(k.res.Ingress, IngressResult{ID: origin.Ingress, Response: r})
+	case execution.OriginCube:
+		to, err := bigfile.CubeIDFromPrincipal(origin.Caller)
+		if err != nil {
+			return // not a cube: nobody to answer
+		}
+		resp := bigfile.Response{Originator: to, Respondent: self.Principal(), Callback: origin.Callback,
+			Refund: refund, Deadline: origin.Deadline}
+		if r.Kind == execution.Replied {
+			resp.Reply = r.Data
+		} else {
+			resp.Reject, resp.RejectMessage = r.Code, r.Message
+		}
+		k.local = append(k.local, routed{to: to, msg: message{kind: msgResponse, resp: resp}})
+	}
+}
+
+// ExecuteRound runs one round: it inducts the round's messages, queues due
+// timers (and heartbeats), then runs inner rounds until the queues are
+// empty, the budget is spent or MaxInnerRounds is reached. Messages left
+// over wait for the next round.
+//
+// Each inner round deals the cubes with queued messages, in priority order
+// (compute allocation, then the round they last ran in, then id), round-
+// robin to Config.Threads logical threads. A thread runs its cubes in
+// order, each until its queue (as it was when the inner round began) is
+// empty, while the thread's budget lasts; cubes it does not reach keep
+// their old priority and come first next time. Threads run in parallel on
+// Config.Workers goroutines; they touch disjoint cubes and everything they
+// send is merged afterwards in priority order, so the outcome does not
+// depend on Workers or on timing.
+func (s *Scheduler) ExecuteRound(ctx context.Context, r Round) (Result, error) {
+	s.round++
+	res := Result{}
+	k := &sink{res: &res}
+	tape := s.cfg.RandomTape(r.Randomness)
+	s.induct(r, k)
+	s.systemTasks(r.Time)
+	budget := make([]uint64, s.cfg.Threads)
+	for i := range budget {
+		budget[i] = s.x.Config().MaxInstructionsPerRound
+	}
+	for inner := 0; inner < s.cfg.MaxInnerRounds; inner++ {
+		active := s.active()
+		if len(active) == 0 {
+			break
+		}
+		outs, err := s.runThreads(ctx, r.Time, active, budget)
+		if err != nil {
+			return Result{}, err
+		}
+		ran := false
+		for _, o := range outs {
+			if o == nil {
+				continue
+			}
+			ran = true
+			res.Executed += o.executed
+			res.Instructions += o.used
+			res.Ingress = append(res.Ingress, o.res.Ingress...)
+			res.Requests = append(res.Requests, o.res.Requests...)
+			res.Responses = append(res.Responses, o.res.Responses...)
+			k.local = append(k.local, o.local...)
+			k.mgmt = append(k.mgmt, o.mgmt...)
+		}
+		s.deliver(k, r.Time, tape)
+		if !ran {
+			break
+		}
+	}
+	return res, nil
+}
+
+// induct queues the round's messages; ingress for a missing cube is
+// answered at once, requests for one are rejected.
+func (s *Scheduler) induct(r Round, k *sink) {
+	for _, in := range r.Ingress {
+		id := in.ID()
+		cid, err := bigfile.CubeIDFromPrincipal(in.Receiver)
+		c := s.cubes[cid]
+		if err != nil || c == nil {
+			k.res.Ingress = append(k.res.Ingress, IngressResult{ID: id, Response: reject(execution.CodeCanisterNotFound,
+				cid, "Canister "+in.Receiver.String()+" not found")})
+			continue
+		}
+		c.queue = append(c.queue, message{kind: msgIngress, ingress: in, id: id})
+	}
+	for _, rq := range r.Requests {
+		k.local = append(k.local, routed{msg: message{kind: msgRequest, req: rq}})
+	}
+	for _, rp := range r.Responses {
+		k.local = append(k.local, routed{to: rp.Originator, msg: message{kind: msgResponse, resp: rp}})
+	}
+	s.deliver(k, r.Time, nil)
+}
+
+// deliver queues the collected local requests and responses in order.
+// Requests for cubes this subnet does not have go out to routing; requests
+// for the management cube are answered here (raw_rand) or rejected.
+func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
+	respond := func(resp bigfile.Response) {
+		if c := s.cubes[resp.Originator]; c != nil {
+			c.queue = append(c.queue, message{kind: msgResponse, resp: resp})
+			return
+		}
+		k.res.Responses = append(k.res.Responses, resp)
+	}
+	for _, m := range k.mgmt {
+		respond(s.management(m, tape))
+	}
+	k.mgmt = nil
+	for _, rt := range k.local {
+		switch rt.msg.kind {
+		case msgRequest:
+			rq := rt.msg.req
+			if rq.Receiver == bigfile.ManagementCube {
+				respond(s.management(rq, tape))
+				continue
+			}
+			to, err := bigfile.CubeIDFromPrincipal(rq.Receiver)
+			if c := s.cubes[to]; err == nil && c != nil {
+				c.queue = append(c.queue, rt.msg)
+				continue
+			}
+			if _, local := s.cubes[rq.Sender]; local {
+				k.res.Requests = append(k.res.Requests, rq) // for another subnet's cube
+				continue
+			}
+			// Inducted from another subnet for a cube that is not here.
+			respond(bigfile.Response{Originator: rq.Sender, Respondent: rq.Receiver, Callback: rq.Callback,
+				Refund: rq.Cycles, Deadline: rq.Deadline, Reject: bigfile.RejectDestinationInvalid,
+				RejectMessage: "Canister " + rq.Receiver.String() + " not found"})
+		case msgResponse:
+			respond(rt.msg.resp)
+		}
+	}
+	k.local = k.local[:0]
+}
+
+// management answers a cube's call to the management cube: raw_rand from
+// the round's tape; other methods need the management cube, which runs
+// outside the scheduler (execution/management) and is not wired in yet.
+func (s *Scheduler) management(rq bigfile.Request, tape io.Reader) bigfile.Response {
+	resp := bigfile.Response{Originator: rq.Sender, Respondent: bigfile.ManagementCube, Callback: rq.Callback,
+		Refund: rq.Cycles, Deadline: rq.Deadline}
+	if rq.Method == "raw_rand" && tape != nil {
+		var b [32]byte
+		if _, err := io.ReadFull(tape, b[:]); err == nil {
+			// Candid: (blob) = DIDL, one type (vec nat8), one value.
+			resp.Reply = append([]byte("DIDL\x01\x6d\x7b\x01\x00\x20"), b[:]...)
+			return resp
+		}
+	}
+	resp.Reject = bigfile.RejectDestinationInvalid
+	resp.RejectMessage = "management method " + rq.Method + " is not available to cubes in this scheduler"
+	return resp
+}
+
+// systemTasks puts due timers (and heartbeats) at the front of the queues.
+func (s *Scheduler) systemTasks(now bigfile.Time) {
+	for _, id := range s.Cubes() {
+		c := s.cubes[id]
+		if c.st.GlobalTimer != 0 && c.st.GlobalTimer <= now && !slices.ContainsFunc(c.queue,
+			func(m message) bool { return m.kind == msgTimer }) {
+			c.queue = append([]message{{kind: msgTimer}}, c.queue...)
+		}
+		if s.cfg.Heartbeat && s.x.HasExport(c.st, "canister_heartbeat") {
+			c.queue = append([]message{{kind: msgHeartbeat}}, c.queue...)
+		}
+	}
+}
+
+// active returns the cubes with queued messages in priority order.
+func (s *Scheduler) active() []bigfile.CubeID {
+	var ids []bigfile.CubeID
+	for id, c := range s.cubes {
+		if len(c.queue) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b bigfile.CubeID) int {
+		ca, cb := s.cubes[a], s.cubes[b]
+		if ca.st.ComputeAllocation != cb.st.ComputeAllocation {
+			if ca.st.ComputeAllocation > cb.st.ComputeAllocation {
+				return -1
+			}
+			return 1
+		}
+		if ca.lastRun != cb.lastRun {
+			if ca.lastRun < cb.lastRun {
+				return -1
+			}
+			return 1
+		}
+		if a < b {
+			return -1
+		}
+		return 1
+	})
+	return ids
+}
+
+// runThreads deals active to the logical threads and runs them on the
+// workers. It returns one sink per active cube (nil if it did not run), in
+// active's order.
+func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []bigfile.CubeID,
+	budget []uint64) ([]*sink, error) {
+	outs := make([]*sink, len(active))
+	var next atomic.Int64
+	var firstErr error
+	var errMu sync.Mutex
+	var wg sync.WaitGroup
+	workers := min(s.cfg.Workers, s.cfg.Threads)
+	for range workers {
+		wg.Go(func() {
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= s.cfg.Threads {
+					return
+				}
+				for i := t; i < len(active); i += s.cfg.Threads {
+					if budget[t] == 0 {
+						break
+					}
+					o, err := s.runCube(ctx, now, active[i], &budget[t])
+					if err != nil {
+						errMu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						errMu.Unlock()
+						return
+					}
+					outs[i] = o
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return outs, firstErr
+}
+
+// runCube executes cube id's queued messages (those queued when it
+// started) while budget lasts.
+func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.CubeID, budget *uint64) (*sink, error) {
+	c := s.cubes[id]
+	c.lastRun = s.round
+	k := &sink{res: &Result{}}
+	n := len(c.queue)
+	done := 0
+	for done < n && *budget > 0 {
+		m := c.queue[done]
+		done++
+		used, err := s.execute(ctx, now, c, m, k)
+		if err != nil {
+			return nil, err
+		}
+		k.executed++
+		k.used += used
+		*budget -= min(used, *budget)
+	}
+	c.queue = slices.Delete(c.queue, 0, done)
+	if len(c.queue) == 0 {
+		c.queue = nil
+	}
+	return k, nil
+}
+
+// execute runs one message on c and records what it produced in k.
+func (s *Scheduler) execute(ctx context.Context, now bigfile.Time, c *cube, m message, k *sink) (uint64, error) {
+	st := c.st
+	var in execution.Input
+	switch m.kind {
+	case msgIngress:
+		if r, ok := stopped(st); ok {
+			k.answer(st.ID, execution.Origin{Ingress: m.id}, r, bigfile.Cycles{})
+			return 0, nil
+		}
+		in = execution.Input{Kind: execution.KindUpdate, Method: m.ingress.Method, Arg: m.ingress.Arg,
+			Caller: m.ingress.Sender, Time: now, Ingress: true,
+			Origin: execution.Origin{Kind: execution.OriginIngress, Caller: m.ingress.Sender, Ingress: m.id}}
+	case msgRequest:
+		origin := execution.Origin{Kind: execution.OriginCube, Caller: m.req.Sender.Principal(),
+			Callback: m.req.Callback, Deadline: m.req.Deadline}
+		if r, ok := stopped(st); ok {
+			k.answer(st.ID, origin, r, m.req.Cycles)
+			return 0, nil
+		}
+		in = execution.Input{Kind: execution.KindUpdate, Method: m.req.Method, Arg: m.req.Arg,
+			Caller: m.req.Sender.Principal(), Cycles: m.req.Cycles, Time: now, Origin: origin}
+	case msgResponse:
+		r := m.resp
+		in = execution.Input{Kind: execution.KindResponse, Response: &r, Time: now}
+	case msgTimer:
+		in = execution.Input{Kind: execution.KindGlobalTimer, Time: now}
+	case msgHeartbeat:
+		in = execution.Input{Kind: execution.KindHeartbeat, Time: now}
+	}
+	out, err := s.x.Execute(ctx, st, in)
+	if err != nil {
+		if m.kind == msgResponse && errors.Is(err, execution.ErrInvalidInput) {
+			return 0, nil // a late answer to a callback already consumed
+		}
+		return 0, err
+	}
+	c.st = out.State
+	for _, rq := range out.Requests {
+		if rq.Receiver == bigfile.ManagementCube {
+			k.mgmt = append(k.mgmt, rq)
+			continue
+		}
+		k.local = append(k.local, routed{msg: message{kind: msgRequest, req: rq}})
+	}
+	k.answer(st.ID, out.Origin, out.Response, out.Refund)
+	return out.Instructions, nil
+}
+
+// stopped rejects calls to a stopping or stopped cube.
+func stopped(st *execution.State) (execution.Response, bool) {
+	switch st.Status {
+	case execution.Stopped:
+		return reject(execution.CodeCanisterStopped, st.ID, "Canister "+st.ID.String()+" is stopped"), true
+	case execution.Stopping:
+		return reject(execution.CodeCanisterStopping, st.ID, "Canister "+st.ID.String()+" is stopping"), true
+	}
+	return execution.Response{}, false
+}
+
+// Tape is the default random tape: SHA-256("bigfile/raw_rand" ‖ seed ‖
+// counter) for counter = 0, 1, … concatenated.
+func Tape(seed bigfile.Hash) io.Reader { return &tape{seed: seed} }
+
+type tape struct {
+	seed bigfile.Hash
+	n    uint64
+	buf  []byte
+}
+
+func (t *tape) Read(p []byte) (int, error) {
+	for i := range p {
+		if len(t.buf) == 0 {
+			h := sha256.New()
+			h.Write([]byte("bigfile/raw_rand"))
+			h.Write(t.seed[:])
+			var c [8]byte
+			binary.BigEndian.PutUint64(c[:], t.n)
+			h.Write(c[:])
+			t.n++
+			t.buf = h.Sum(nil)
+		}
+		p[i], t.buf = t.buf[0], t.buf[1:]
+	}
+	return len(p), nil
+}

@@ -1,0 +1,390 @@
+package scheduler_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/thebigfile/bigfile"
+	"github.com/thebigfile/bigfile/execution"
+	"github.com/thebigfile/bigfile/execution/executiontest"
+	"github.com/thebigfile/bigfile/execution/scheduler"
+)
+
+// workCube is a scripted cube for workloads. "work" takes
+// [target u64][depth u8][burn u32]: it burns instructions, mixes the
+// argument into its memory, and either replies with its counter or, with
+// depth > 0, calls target's "work" with depth-1 and answers from the
+// reply callback. The cube's memory is a running hash of everything it
+// saw, so any difference in order shows in the state hash.
+func workCube(eng *executiontest.Engine) []byte {
+	mix := func(c *executiontest.Call, b []byte) {
+		mem := c.Memory()
+		h := sha256.Sum256(append(append([]byte{}, mem[:40]...), b...))
+		copy(mem[8:40], h[:])
+		binary.LittleEndian.PutUint64(mem, binary.LittleEndian.Uint64(mem)+1)
+	}
+	return eng.Cube(map[string]executiontest.Func{
+		"canister_update work": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			if len(arg) != 13 {
+				return c.Trap("bad argument")
+			}
+			if err := c.Burn(uint64(binary.LittleEndian.Uint32(arg[9:]))); err != nil {
+				return err
+			}
+			mix(c, arg)
+			if depth := arg[8]; depth > 0 {
+				next := bytes.Clone(arg)
+				next[8] = depth - 1
+				target := bigfile.CubeID(binary.LittleEndian.Uint64(arg))
+				return c.CallNew(target.Principal(), "work", next, 0, "on_reply", "on_reject", uint64(depth))
+			}
+			return c.Reply(bytes.Clone(c.Memory()[:8]))
+		},
+		"on_reply": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			mix(c, arg)
+			return c.Reply(arg)
+		},
+		"on_reject": func(c *executiontest.Call) error {
+			code, err := c.RejectCode()
+			if err != nil {
+				return err
+			}
+			mix(c, []byte{byte(code)})
+			return c.Reply([]byte("rejected"))
+		},
+	})
+}
+
+func newSubnet(t testing.TB, eng *executiontest.Engine, cfg scheduler.Config, xcfg execution.Config, n int) *scheduler.Scheduler {
+	t.Helper()
+	x, err := execution.New(xcfg, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scheduler.New(cfg, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := workCube(eng)
+	for i := 1; i <= n; i++ {
+		out, err := x.Execute(context.Background(), &execution.State{ID: bigfile.CubeID(i)},
+			execution.Input{Kind: execution.KindInstall, Wasm: code})
+		if err != nil || out.Err != nil {
+			t.Fatalf("install: %v %v", err, out.Err)
+		}
+		s.SetCube(out.State)
+	}
+	return s
+}
+
+func workArg(target bigfile.CubeID, depth uint8, burn uint32) []byte {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(target))
+	b = append(b, depth)
+	return binary.LittleEndian.AppendUint32(b, burn)
+}
+
+// workload is a reproducible random workload: rounds of ingress messages
+// to random cubes, some calling other cubes (chains up to depth 3), some
+// to cubes that do not exist.
+func workload(seed uint64, cubes, messages, rounds int) [][]bigfile.Ingress {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	out := make([][]bigfile.Ingress, rounds)
+	for i := range messages {
+		recv := bigfile.CubeID(1 + rng.IntN(cubes))
+		target := bigfile.CubeID(1 + rng.IntN(cubes+2)) // sometimes missing
+		depth := uint8(0)
+		if rng.IntN(3) == 0 {
+			depth = uint8(1 + rng.IntN(3))
+		}
+		in := bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: recv.Principal(), Method: "work",
+			Arg: workArg(target, depth, uint32(rng.IntN(400))), Nonce: binary.BigEndian.AppendUint64(nil, uint64(i))}
+		r := i * rounds / messages
+		out[r] = append(out[r], in)
+	}
+	return out
+}
+
+// transcript runs a workload and returns the state hash and a digest of
+// every round's outputs.
+func transcript(t testing.TB, workers int, batches [][]bigfile.Ingress, cubes int) ([32]byte, [32]byte, int) {
+	eng := executiontest.NewEngine()
+	s := newSubnet(t, eng, scheduler.Config{Workers: workers}, execution.Config{MaxInstructionsPerRound: 20_000}, cubes)
+	h := sha256.New()
+	answered := 0
+	var back []bigfile.Response // routing's rejects for cubes that exist nowhere
+	for i := 0; i < len(batches)+20; i++ {
+		var b []bigfile.Ingress
+		if i < len(batches) {
+			b = batches[i]
+		}
+		res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(1_700_000_000_000_000_000 + i),
+			Ingress: b, Responses: back})
+		back = nil
+		for _, rq := range res.Requests {
+			back = append(back, bigfile.Response{Originator: rq.Sender, Respondent: rq.Receiver, Callback: rq.Callback,
+				Refund: rq.Cycles, Reject: bigfile.RejectDestinationInvalid, RejectMessage: "no such cube"})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		answered += len(res.Ingress)
+		fmt.Fprintf(h, "round %d executed %d instructions %d\n", i, res.Executed, res.Instructions)
+		for _, r := range res.Ingress {
+			fmt.Fprintf(h, "%x %d %x %d %q\n", r.ID, r.Response.Kind, r.Response.Data, r.Response.Code, r.Response.Message)
+		}
+		for _, r := range res.Requests {
+			fmt.Fprintf(h, "out %d %s %d\n", r.Sender, r.Receiver, r.Callback)
+		}
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return s.Hash(), out, answered
+}
+
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	cubes, messages, rounds := 100, 10_000, 50
+	if testing.Short() {
+		messages = 2_000
+	}
+	batches := workload(7, cubes, messages, rounds)
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	var first [2][32]byte
+	for i, procs := range []int{1, 2, 8} {
+		runtime.GOMAXPROCS(procs)
+		st, outs, answered := transcript(t, procs, batches, cubes)
+		if answered != messages {
+			t.Fatalf("GOMAXPROCS %d: %d of %d ingress messages answered", procs, answered, messages)
+		}
+		if i == 0 {
+			first = [2][32]byte{st, outs}
+			continue
+		}
+		if st != first[0] || outs != first[1] {
+			t.Fatalf("GOMAXPROCS %d: state %x outputs %x, want %x %x", procs, st, outs, first[0], first[1])
+		}
+	}
+}
+
+func TestCallChainAndMissingCallee(t *testing.T) {
+	eng := executiontest.NewEngine()
+	s := newSubnet(t, eng, scheduler.Config{}, execution.Config{}, 3)
+	in := bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "work",
+		Arg: workArg(2, 2, 0)}
+	missing := bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "work",
+		Arg: workArg(9, 1, 0), Nonce: []byte{1}}
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: []bigfile.Ingress{in, missing}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cube 9 is not on this subnet: its request goes to routing and the
+	// call stays open until an answer arrives.
+	if len(res.Requests) != 1 || res.Requests[0].Receiver != bigfile.CubeID(9).Principal() {
+		t.Fatalf("outgoing requests %+v", res.Requests)
+	}
+	// 1 → 2 → 2 (depth 2: cube 1 calls 2, which calls 2 again): all in
+	// one round through in-subnet delivery.
+	if len(res.Ingress) != 1 || res.Ingress[0].ID != in.ID() || res.Ingress[0].Response.Kind != execution.Replied {
+		t.Fatalf("ingress results %+v", res.Ingress)
+	}
+	st, _ := s.Cube(2)
+	if n := binary.LittleEndian.Uint64(st.Memory.Bytes()); n != 3 {
+		t.Fatalf("cube 2 ran %d times, want 3 (two calls and one reply callback)", n)
+	}
+	// Routing delivers the other subnet's reject: the callback runs and
+	// the ingress message is answered.
+	rq := res.Requests[0]
+	res, err = s.ExecuteRound(context.Background(), scheduler.Round{Time: 2, Responses: []bigfile.Response{{
+		Originator: rq.Sender, Respondent: rq.Receiver, Callback: rq.Callback,
+		Reject: bigfile.RejectDestinationInvalid, RejectMessage: "no such cube"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ingress) != 1 || string(res.Ingress[0].Response.Data) != "rejected" {
+		t.Fatalf("ingress results %+v", res.Ingress)
+	}
+	if st, _ := s.Cube(1); len(st.CallContexts) != 0 || st.OpenCallContexts != 0 {
+		t.Fatalf("cube 1 keeps %d contexts", len(st.CallContexts))
+	}
+}
+
+func TestIngressToMissingOrStoppedCube(t *testing.T) {
+	eng := executiontest.NewEngine()
+	s := newSubnet(t, eng, scheduler.Config{}, execution.Config{}, 2)
+	st, _ := s.Cube(2)
+	stopped := *st
+	stopped.Status = execution.Stopped
+	s.SetCube(&stopped)
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: []bigfile.Ingress{
+		{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(5).Principal(), Method: "work", Arg: workArg(1, 0, 0)},
+		{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(2).Principal(), Method: "work", Arg: workArg(1, 0, 0)},
+		{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "work", Arg: workArg(2, 1, 0)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[execution.ErrorCode]int{}
+	var replies []string
+	for _, r := range res.Ingress {
+		codes[r.Response.ErrorCode]++
+		replies = append(replies, string(r.Response.Data))
+	}
+	if codes[execution.CodeCanisterNotFound] != 1 || codes[execution.CodeCanisterStopped] != 1 {
+		t.Fatalf("codes %v", codes)
+	}
+	// Cube 1's call to the stopped cube is rejected; its reject callback
+	// answers.
+	if len(res.Ingress) != 3 || replies[2] != "rejected" {
+		t.Fatalf("results %+v", res.Ingress)
+	}
+}
+
+func TestBudgetSpreadsWorkFairly(t *testing.T) {
+	// With a tiny budget one thread runs about one message per round; every
+	// cube must still progress: the ones skipped go first next round.
+	eng := executiontest.NewEngine()
+	s := newSubnet(t, eng, scheduler.Config{Threads: 1}, execution.Config{MaxInstructionsPerRound: 1_000}, 4)
+	var ins []bigfile.Ingress
+	for i := range 4 {
+		for j := range 3 {
+			ins = append(ins, bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(i + 1).Principal(),
+				Method: "work", Arg: workArg(1, 0, 2_000), Nonce: []byte{byte(i), byte(j)}})
+		}
+	}
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: ins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Executed != 1 {
+		t.Fatalf("executed %d messages in a round whose budget one message exhausts", res.Executed)
+	}
+	seen := map[bigfile.CubeID]int{1: 1}
+	for r := 2; r <= 4; r++ {
+		if _, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(r)}); err != nil {
+			t.Fatal(err)
+		}
+		for id := bigfile.CubeID(1); id <= 4; id++ {
+			if p := s.Pending(id); p < 3 {
+				seen[id] = 3 - p
+			}
+		}
+	}
+	// After four rounds each cube ran exactly one message.
+	for id := bigfile.CubeID(1); id <= 4; id++ {
+		if seen[id] != 1 {
+			t.Fatalf("after 4 rounds cube %d ran %d messages, want 1 each (%v)", id, seen[id], seen)
+		}
+	}
+}
+
+func TestQueryReadsCertifiedSnapshot(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_update inc": func(c *executiontest.Call) error {
+			c.Memory()[0]++
+			return c.Reply(nil)
+		},
+		"canister_query get": func(c *executiontest.Call) error { return c.Reply([]byte{c.Memory()[0]}) },
+	})
+	out, _ := x.Execute(context.Background(), &execution.State{ID: 1}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+	s.SetCube(out.State)
+	if _, err := s.Query(context.Background(), 1, execution.Input{Method: "get"}); err == nil {
+		t.Fatal("query before any certified state succeeded")
+	}
+	s.Certify()
+	inc := bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "inc"}
+	if _, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: []bigfile.Ingress{inc}}); err != nil {
+		t.Fatal(err)
+	}
+	q := func() byte {
+		out, err := s.Query(context.Background(), 1, execution.Input{Method: "get"})
+		if err != nil || out.Response.Kind != execution.Replied {
+			t.Fatalf("query: %v %+v", err, out.Response)
+		}
+		return out.Response.Data[0]
+	}
+	if v := q(); v != 0 {
+		t.Fatalf("query saw %d before certification, want 0", v)
+	}
+	s.Certify()
+	if v := q(); v != 1 {
+		t.Fatalf("query saw %d after certification, want 1", v)
+	}
+}
+
+func TestTimerFiresInRoundAfterDeadline(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_init": func(c *executiontest.Call) error {
+			_, err := c.Invoke("global_timer_set", 100)
+			return err
+		},
+		"canister_global_timer": func(c *executiontest.Call) error {
+			t, err := c.Invoke("time")
+			c.Memory()[0] = byte(t)
+			return err
+		},
+	})
+	out, _ := x.Execute(context.Background(), &execution.State{ID: 1}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+	s.SetCube(out.State)
+	for _, now := range []bigfile.Time{50, 99, 120, 130} {
+		if _, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := s.Cube(1)
+	if got := st.Memory.Bytes()[0]; got != 120 || st.GlobalTimer != 0 {
+		t.Fatalf("timer ran at %d (timer now %d), want once at 120", got, st.GlobalTimer)
+	}
+}
+
+func TestRawRandFromTape(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_update rand": func(c *executiontest.Call) error {
+			return c.CallNew(bigfile.ManagementCube, "raw_rand", []byte("DIDL\x00\x00"), 0, "got", "got", 0)
+		},
+		"got": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			return c.Reply(arg)
+		},
+	})
+	out, _ := x.Execute(context.Background(), &execution.State{ID: 1}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+	s.SetCube(out.State)
+	seed := bigfile.Hash{1, 2, 3}
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Randomness: seed, Ingress: []bigfile.Ingress{
+		{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "rand"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [32]byte
+	if _, err := scheduler.Tape(seed).Read(want[:]); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ingress) != 1 || !bytes.Equal(res.Ingress[0].Response.Data, append([]byte("DIDL\x01\x6d\x7b\x01\x00\x20"), want[:]...)) {
+		t.Fatalf("raw_rand answer %+v", res.Ingress)
+	}
+}
