@@ -54,10 +54,20 @@
 // start/stop, status, deletion, cycles, raw_rand) lives in
 // execution/management, on top of the Executor.
 //
-// Later work adds the scheduler with rounds, deterministic time slicing
-// and calls between cubes; an execution already runs through wasmtime's
-// async API and pauses at every slice boundary (see
-// [Config.MaxInstructionsPerSlice]).
+// # Calls and time slicing
+//
+// ic0.call_new … call_perform collect requests (Output.Requests); a
+// message that calls out without answering leaves a call context in the
+// State (State.CallContexts, State.Callbacks), and each answer runs as a
+// KindResponse input through the reply or reject closure the call
+// registered, then its cleanup closure if that traps. Closures are Wasm
+// table entries: the instrumenter adds a trampoline export to modules that
+// import ic0.call_new, so two extra globals appear in State.Globals.
+//
+// [Executor.Begin] runs an input with deterministic time slicing: it
+// pauses at every slice boundary ([Config.MaxInstructionsPerSlice],
+// counted by the engine) until resumed or aborted. The scheduler
+// (execution/scheduler) runs rounds on top of both.
 //
 // # Semantics
 //

@@ -364,7 +364,15 @@ func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 // failures come back as *Error, engine failures as error.
 func (x *Executor) run(ctx context.Context, a *api, export string, c callContext, budget *uint64, limit uint64) (*Error, error) {
 	a.ctx = c
-	err := a.inst.Run(ctx, export, a, *budget)
+	var err error
+	if p, _ := ctx.Value(pauserKey{}).(*pauser); p != nil && isSlicer(a.inst) {
+		err = runSliced(ctx, a.inst.(Slicer), a, export, *budget, p)
+		if errors.Is(err, ErrAborted) {
+			return nil, err
+		}
+	} else {
+		err = a.inst.Run(ctx, export, a, *budget)
+	}
 	used := a.inst.Instructions()
 	a.base += used
 	if used > *budget {
@@ -388,6 +396,11 @@ func (x *Executor) run(ctx context.Context, a *api, export string, c callContext
 		return nil, ctx.Err()
 	}
 	return nil, fmt.Errorf("%w: %v", ErrEngine, err)
+}
+
+func isSlicer(inst Instance) bool {
+	_, ok := inst.(Slicer)
+	return ok
 }
 
 // entry returns the export, calling context and instruction limit of a

@@ -151,7 +151,7 @@ type module struct {
 
 func (m *module) Instantiate(ctx context.Context, lim execution.InstanceLimits) (execution.Instance, error) {
 	return &instance{mod: m, entries: m.entries, mem: make([]byte, MemoryPages*65536), maxMem: lim.MaxMemoryBytes,
-		globals: make([]uint64, 2)}, nil
+		globals: make([]uint64, 2), slice: lim.SliceInstructions}, nil
 }
 
 // instance runs scripts over a plain byte slice. Each System API call
@@ -164,10 +164,88 @@ type instance struct {
 	maxMem  uint64
 	used    uint64
 	budget  uint64
+
+	// Time slicing (execution.Slicer): the script runs on its own
+	// goroutine and pauses in Burn each time it crosses a multiple of
+	// slice instructions.
+	slice uint64
+	next  uint64 // the next pause point
+	call  *slicedCall
+}
+
+// slicedCall is a script started with Start.
+type slicedCall struct {
+	export  string
+	started bool
+	yield   chan struct{}
+	resume  chan bool
+	done    chan error
+	aborted bool
+}
+
+// errAborted unwinds an aborted script.
+var errAborted = errors.New("executiontest: aborted")
+
+// Start implements [execution.Slicer].
+func (in *instance) Start(export string, budget uint64) error {
+	in.Abort()
+	in.used, in.budget, in.next = 0, budget, in.slice
+	in.call = &slicedCall{export: export, yield: make(chan struct{}), resume: make(chan bool), done: make(chan error, 1)}
+	return nil
+}
+
+// Resume implements [execution.Slicer].
+func (in *instance) Resume(ctx context.Context, host execution.Host) (bool, error) {
+	sc := in.call
+	if sc == nil {
+		return true, nil
+	}
+	if !sc.started {
+		sc.started = true
+		go func() { sc.done <- in.run(sc.export, host) }()
+	} else {
+		sc.resume <- true
+	}
+	select {
+	case <-sc.yield:
+		return false, nil
+	case err := <-sc.done:
+		in.call = nil
+		return true, err
+	}
+}
+
+// Abort implements [execution.Slicer].
+func (in *instance) Abort() {
+	sc := in.call
+	if sc == nil {
+		return
+	}
+	in.call = nil
+	if sc.started {
+		sc.resume <- false
+		<-sc.done
+	}
+}
+
+// pause is called by Burn at a slice boundary of a sliced call; it reports
+// false if the call was aborted.
+func (in *instance) pause() bool {
+	sc := in.call
+	if sc == nil {
+		return true // not sliced (Run)
+	}
+	sc.yield <- struct{}{}
+	return <-sc.resume
 }
 
 func (in *instance) Run(ctx context.Context, export string, host execution.Host, budget uint64) error {
-	in.used, in.budget = 0, budget
+	in.Abort()
+	in.used, in.budget, in.next = 0, budget, 0
+	return in.run(export, host)
+}
+
+func (in *instance) run(export string, host execution.Host) error {
 	f := in.entries[export]
 	var env uint64
 	if export == wasmbin.CallbackExport {
@@ -270,12 +348,33 @@ func (c *Call) RejectCode() (uint64, error) { return c.Invoke("msg_reject_code")
 // Memory returns the cube's memory; scripts may read and write it.
 func (c *Call) Memory() []byte { return c.in.mem }
 
-// Burn charges n instructions, failing like Wasm does past the budget.
+// Burn charges n instructions, failing like Wasm does past the budget. In
+// a sliced call (execution.Slicer) it pauses at every slice boundary it
+// crosses, as Wasm does at fuel yields.
 func (c *Call) Burn(n uint64) error {
-	c.in.used += n
-	if c.in.used > c.in.budget {
-		c.in.used = c.in.budget
-		return &execution.Trap{Kind: execution.TrapOutOfInstructions}
+	if c.failed != nil {
+		return c.failed
+	}
+	in := c.in
+	for n > 0 {
+		step := n
+		if in.call != nil && in.next > in.used && in.next-in.used < step {
+			step = in.next - in.used
+		}
+		in.used += step
+		n -= step
+		if in.used > in.budget {
+			in.used = in.budget
+			c.failed = &execution.Trap{Kind: execution.TrapOutOfInstructions}
+			return c.failed
+		}
+		if in.call != nil && in.slice > 0 && in.used >= in.next {
+			in.next += in.slice
+			if !in.pause() {
+				c.failed = errAborted
+				return c.failed
+			}
+		}
 	}
 	return nil
 }
@@ -310,7 +409,6 @@ func (c *Call) Invoke(name string, args ...uint64) (uint64, error) {
 		return 0, c.failed
 	}
 	if err := c.Burn(1); err != nil {
-		c.failed = err
 		return 0, err
 	}
 	r, err := c.host.Invoke(fn, c.in.mem, args)

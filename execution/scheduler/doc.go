@@ -32,13 +32,26 @@
 // randomness); other management methods are not wired in yet and are
 // rejected.
 //
+// # Time slicing
+//
+// Every message runs through execution.Executor.Begin: one that needs more
+// than a slice (Config.MaxInstructionsPerSlice of the executor, counted by
+// the engine) pauses, and the round moves on. In each later round the
+// paused execution runs exactly one more slice, before anything else and
+// on a thread of its own while there are fewer paused executions than
+// threads; the cube's other messages wait. So a message of n instructions
+// started in round r completes in round r + ceil(n/slice) - 1 (the engine
+// may put a boundary a few instructions late), whatever the replica's
+// speed. AbortPaused abandons paused executions before a checkpoint; their
+// messages start again from the beginning in the next round, on the
+// unchanged states, with the same results.
+//
 // Queries run with Query on the states of the last Certify call, a
 // read-only snapshot: concurrently with rounds and with each other.
 //
-// Not yet done: deterministic time slicing across rounds (a message runs
-// to completion within the round it starts in), deadline expiry of
-// best-effort calls, queue limits and back-pressure, and the management
-// cube's other methods.
+// Not yet done: deadline expiry of best-effort calls, queue limits and
+// back-pressure, the management cube's methods other than raw_rand, and
+// charging for calls and responses.
 //
 // # Usage
 //

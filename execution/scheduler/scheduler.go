@@ -133,6 +133,14 @@ type cube struct {
 	st      *execution.State
 	queue   []message
 	lastRun uint64
+	// paused is a long execution spread over rounds (time slicing), and
+	// pausedMsg the message it runs, put back in front of the queue if the
+	// execution is aborted.
+	paused    *execution.Execution
+	pausedMsg message
+	// sliced is the round in which the paused execution last ran a slice:
+	// one slice per round.
+	sliced uint64
 }
 
 // Scheduler executes rounds over the cubes of one subnet. Its methods
@@ -160,6 +168,9 @@ func New(cfg Config, x *execution.Executor) (*Scheduler, error) {
 	return &Scheduler{cfg: cfg.withDefaults(), x: x, cubes: map[bigfile.CubeID]*cube{},
 		certified: map[bigfile.CubeID]*execution.State{}}, nil
 }
+
+// Executor returns the executor the scheduler runs cubes on.
+func (s *Scheduler) Executor() *execution.Executor { return s.x }
 
 // SetCube adds a cube or replaces its state (its input queue is kept).
 func (s *Scheduler) SetCube(st *execution.State) {
@@ -210,6 +221,12 @@ func (s *Scheduler) Hash() [32]byte {
 		sh := c.st.Hash()
 		h.Write(sh[:])
 		binary.BigEndian.PutUint64(buf[:], uint64(len(c.queue)))
+		h.Write(buf[:])
+		var p uint64
+		if c.paused != nil {
+			p = uint64(c.paused.Slices())
+		}
+		binary.BigEndian.PutUint64(buf[:], p)
 		h.Write(buf[:])
 	}
 	var out [32]byte
@@ -449,12 +466,23 @@ func (s *Scheduler) systemTasks(now bigfile.Time) {
 func (s *Scheduler) active() []bigfile.CubeID {
 	var ids []bigfile.CubeID
 	for id, c := range s.cubes {
-		if len(c.queue) > 0 {
+		switch {
+		case c.paused != nil && c.sliced == s.round:
+			// Its slice for this round is done; its messages wait.
+		case len(c.queue) > 0 || c.paused != nil:
 			ids = append(ids, id)
 		}
 	}
 	slices.SortFunc(ids, func(a, b bigfile.CubeID) int {
 		ca, cb := s.cubes[a], s.cubes[b]
+		// Paused executions first, so that each gets its slice every
+		// round (while there are no more of them than threads).
+		if pa, pb := ca.paused != nil, cb.paused != nil; pa != pb {
+			if pa {
+				return -1
+			}
+			return 1
+		}
 		if ca.st.ComputeAllocation != cb.st.ComputeAllocation {
 			if ca.st.ComputeAllocation > cb.st.ComputeAllocation {
 				return -1
@@ -476,10 +504,32 @@ func (s *Scheduler) active() []bigfile.CubeID {
 }
 
 // runThreads deals active to the logical threads and runs them on the
-// workers. It returns one sink per active cube (nil if it did not run), in
-// active's order.
+// workers. Paused executions (first in active) get threads of their own
+// while there are fewer of them than threads, so that long messages do not
+// hold up the others; the remaining cubes are dealt round-robin to the
+// other threads. It returns one sink per active cube (nil if it did not
+// run), in active's order.
 func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []bigfile.CubeID,
 	budget []uint64) ([]*sink, error) {
+	threads := make([][]int, s.cfg.Threads)
+	p := 0
+	for p < len(active) && s.cubes[active[p]].paused != nil {
+		p++
+	}
+	first := 0
+	if p < s.cfg.Threads {
+		for i := range p {
+			threads[i] = append(threads[i], i)
+		}
+		first = p
+	} else {
+		first = 0
+		p = 0
+	}
+	for j, i := 0, p; i < len(active); i, j = i+1, j+1 {
+		t := first + j%(s.cfg.Threads-first)
+		threads[t] = append(threads[t], i)
+	}
 	outs := make([]*sink, len(active))
 	var next atomic.Int64
 	var firstErr error
@@ -493,7 +543,7 @@ func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []b
 				if t >= s.cfg.Threads {
 					return
 				}
-				for i := t; i < len(active); i += s.cfg.Threads {
+				for _, i := range threads[t] {
 					if budget[t] == 0 {
 						break
 					}
@@ -516,23 +566,59 @@ func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []b
 }
 
 // runCube executes cube id's queued messages (those queued when it
-// started) while budget lasts.
+// started) while budget lasts. A paused execution runs first, for one
+// slice; a message that pauses ends the cube's turn, and the cube's other
+// messages wait until it completes.
 func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.CubeID, budget *uint64) (*sink, error) {
 	c := s.cubes[id]
 	c.lastRun = s.round
 	k := &sink{res: &Result{}}
+	charge := func(used uint64) {
+		k.used += used
+		*budget -= min(used, *budget)
+	}
+	if e := c.paused; e != nil {
+		before := e.Used()
+		c.sliced = s.round
+		e.Resume()
+		if !e.Done() {
+			charge(e.Used() - before)
+			return k, nil
+		}
+		c.paused = nil
+		out, err := e.Result()
+		if err != nil {
+			return nil, err
+		}
+		charge(out.Instructions - before)
+		k.executed++
+		s.absorb(c, out, k)
+	}
 	n := len(c.queue)
 	done := 0
 	for done < n && *budget > 0 {
 		m := c.queue[done]
 		done++
-		used, err := s.execute(ctx, now, c, m, k)
+		in, ok := s.input(now, c, m, k)
+		if !ok {
+			continue
+		}
+		e := s.x.Begin(ctx, c.st, in)
+		if !e.Done() {
+			c.paused, c.pausedMsg, c.sliced = e, m, s.round
+			charge(e.Used())
+			break
+		}
+		out, err := e.Result()
 		if err != nil {
+			if m.kind == msgResponse && errors.Is(err, execution.ErrInvalidInput) {
+				continue // a late answer to a callback already consumed
+			}
 			return nil, err
 		}
 		k.executed++
-		k.used += used
-		*budget -= min(used, *budget)
+		charge(out.Instructions)
+		s.absorb(c, out, k)
 	}
 	c.queue = slices.Delete(c.queue, 0, done)
 	if len(c.queue) == 0 {
@@ -541,43 +627,62 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 	return k, nil
 }
 
-// execute runs one message on c and records what it produced in k.
-func (s *Scheduler) execute(ctx context.Context, now bigfile.Time, c *cube, m message, k *sink) (uint64, error) {
+// AbortPaused aborts every paused execution and puts its message back at
+// the front of its cube's queue, so that the states are consistent (no
+// execution half done) for a checkpoint. The messages start again from
+// the beginning in the next round, on every replica alike.
+func (s *Scheduler) AbortPaused() {
+	for _, id := range s.Cubes() {
+		c := s.cubes[id]
+		if c.paused == nil {
+			continue
+		}
+		c.paused.Abort()
+		c.paused = nil
+		c.queue = append([]message{c.pausedMsg}, c.queue...)
+	}
+}
+
+// Paused reports whether cube id has an execution paused between rounds.
+func (s *Scheduler) Paused(id bigfile.CubeID) bool {
+	c := s.cubes[id]
+	return c != nil && c.paused != nil
+}
+
+// input turns a queued message into the executor's input; calls to a
+// stopped or stopping cube are answered here instead (ok false).
+func (s *Scheduler) input(now bigfile.Time, c *cube, m message, k *sink) (execution.Input, bool) {
 	st := c.st
-	var in execution.Input
 	switch m.kind {
 	case msgIngress:
-		if r, ok := stopped(st); ok {
+		if r, stop := stopped(st); stop {
 			k.answer(st.ID, execution.Origin{Ingress: m.id}, r, bigfile.Cycles{})
-			return 0, nil
+			return execution.Input{}, false
 		}
-		in = execution.Input{Kind: execution.KindUpdate, Method: m.ingress.Method, Arg: m.ingress.Arg,
+		return execution.Input{Kind: execution.KindUpdate, Method: m.ingress.Method, Arg: m.ingress.Arg,
 			Caller: m.ingress.Sender, Time: now, Ingress: true,
-			Origin: execution.Origin{Kind: execution.OriginIngress, Caller: m.ingress.Sender, Ingress: m.id}}
+			Origin: execution.Origin{Kind: execution.OriginIngress, Caller: m.ingress.Sender, Ingress: m.id}}, true
 	case msgRequest:
 		origin := execution.Origin{Kind: execution.OriginCube, Caller: m.req.Sender.Principal(),
 			Callback: m.req.Callback, Deadline: m.req.Deadline}
-		if r, ok := stopped(st); ok {
+		if r, stop := stopped(st); stop {
 			k.answer(st.ID, origin, r, m.req.Cycles)
-			return 0, nil
+			return execution.Input{}, false
 		}
-		in = execution.Input{Kind: execution.KindUpdate, Method: m.req.Method, Arg: m.req.Arg,
-			Caller: m.req.Sender.Principal(), Cycles: m.req.Cycles, Time: now, Origin: origin}
+		return execution.Input{Kind: execution.KindUpdate, Method: m.req.Method, Arg: m.req.Arg,
+			Caller: m.req.Sender.Principal(), Cycles: m.req.Cycles, Time: now, Origin: origin}, true
 	case msgResponse:
 		r := m.resp
-		in = execution.Input{Kind: execution.KindResponse, Response: &r, Time: now}
+		return execution.Input{Kind: execution.KindResponse, Response: &r, Time: now}, true
 	case msgTimer:
-		in = execution.Input{Kind: execution.KindGlobalTimer, Time: now}
-	case msgHeartbeat:
-		in = execution.Input{Kind: execution.KindHeartbeat, Time: now}
+		return execution.Input{Kind: execution.KindGlobalTimer, Time: now}, true
 	}
-	out, err := s.x.Execute(ctx, st, in)
-	if err != nil {
-		if m.kind == msgResponse && errors.Is(err, execution.ErrInvalidInput) {
-			return 0, nil // a late answer to a callback already consumed
-		}
-		return 0, err
-	}
+	return execution.Input{Kind: execution.KindHeartbeat, Time: now}, true
+}
+
+// absorb keeps an execution's new state and records what it produced.
+func (s *Scheduler) absorb(c *cube, out execution.Output, k *sink) {
+	self := c.st.ID
 	c.st = out.State
 	for _, rq := range out.Requests {
 		if rq.Receiver == bigfile.ManagementCube {
@@ -586,8 +691,7 @@ func (s *Scheduler) execute(ctx context.Context, now bigfile.Time, c *cube, m me
 		}
 		k.local = append(k.local, routed{msg: message{kind: msgRequest, req: rq}})
 	}
-	k.answer(st.ID, out.Origin, out.Response, out.Refund)
-	return out.Instructions, nil
+	k.answer(self, out.Origin, out.Response, out.Refund)
 }
 
 // stopped rejects calls to a stopping or stopped cube.
