@@ -8,7 +8,7 @@ const mo = require('motoko');
 const core = require('motoko/packages/latest/core.json');
 
 mo.loadPackage(core);
-const sources = ['Counter.mo', 'KV.mo', 'Trapper.mo'];
+const sources = ['Caller.mo', 'Counter.mo', 'KV.mo', 'Trapper.mo'];
 for (const src of sources) {
   mo.write(src, fs.readFileSync(path.join(__dirname, src), 'utf8'));
 }
