@@ -37,6 +37,9 @@ type pauserKey struct{}
 type pauser struct {
 	paused chan uint64 // instructions used so far, sent at each pause
 	resume chan bool   // true: run one more slice; false: abort
+	// first, if set, is called instead of sending on paused at the first
+	// pause (BeginOn).
+	first func(used uint64)
 }
 
 // Execution is an input running with time slicing. Its methods must be
@@ -55,12 +58,30 @@ type Execution struct {
 // or reaches its first slice boundary.
 func (x *Executor) Begin(ctx context.Context, st *State, in Input) *Execution {
 	e := &Execution{p: &pauser{paused: make(chan uint64), resume: make(chan bool)}, done: make(chan struct{})}
-	go func() {
+	job := func() {
 		defer close(e.done)
 		e.out, e.err = x.Execute(context.WithValue(ctx, pauserKey{}, e.p), st, in)
-	}()
+	}
+	// Reuse an idle runner goroutine if there is one: a new goroutine
+	// would have to grow its stack to the executor's depth every time.
+	select {
+	case runners <- job:
+	default:
+		go runner(job)
+	}
 	e.wait()
 	return e
+}
+
+// runners hands jobs to idle runner goroutines. Runners live on once
+// started; there are at most as many as executions ever ran at once.
+var runners = make(chan func())
+
+func runner(job func()) {
+	for {
+		job()
+		job = <-runners
+	}
 }
 
 func (e *Execution) wait() {
@@ -71,6 +92,31 @@ func (e *Execution) wait() {
 	case <-e.done:
 		e.finished = true
 	}
+}
+
+// BeginOn is Begin without a hand-off to another goroutine for inputs that
+// complete within their first slice (most do): it runs in on the calling
+// goroutine. If the execution reaches a slice boundary, BeginOn calls
+// detach with it, on the calling goroutine, which must arrange for the
+// caller's further work to continue elsewhere (detach typically starts a
+// goroutine); the calling goroutine then stays inside the execution,
+// serving Resume and Abort from other goroutines, and BeginOn returns on
+// it only when the execution has finished, with detached true: the caller
+// must then return without doing anything more.
+func (x *Executor) BeginOn(ctx context.Context, st *State, in Input, detach func(*Execution)) (e *Execution, detached bool) {
+	e = &Execution{p: &pauser{paused: make(chan uint64), resume: make(chan bool)}, done: make(chan struct{}), slices: 1}
+	e.p.first = func(used uint64) {
+		e.used = used
+		detached = true
+		detach(e)
+	}
+	e.out, e.err = x.Execute(context.WithValue(ctx, pauserKey{}, e.p), st, in)
+	if detached {
+		close(e.done) // the controller waits on it in Resume or Abort
+		return e, true
+	}
+	e.finished = true
+	return e, false
 }
 
 // Done reports whether the execution has completed.
@@ -124,7 +170,12 @@ func runSliced(ctx context.Context, s Slicer, a *api, export string, budget uint
 		if done || err != nil {
 			return err
 		}
-		p.paused <- a.base + a.inst.Instructions()
+		if f := p.first; f != nil {
+			p.first = nil
+			f(a.base + a.inst.Instructions())
+		} else {
+			p.paused <- a.base + a.inst.Instructions()
+		}
 		if !<-p.resume {
 			s.Abort()
 			return ErrAborted

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
@@ -531,35 +530,54 @@ func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []b
 		threads[t] = append(threads[t], i)
 	}
 	outs := make([]*sink, len(active))
-	var next atomic.Int64
 	var firstErr error
 	var errMu sync.Mutex
+	fail := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+	}
+	// A thread runs its cubes in order on one goroutine. When a message
+	// pauses at a slice boundary, that goroutine stays with the paused
+	// execution (see Executor.BeginOn) and the rest of the thread goes on
+	// in a new goroutine; so messages that complete within a slice, the
+	// common case, cost no hand-off between goroutines.
 	var wg sync.WaitGroup
-	workers := min(s.cfg.Workers, s.cfg.Threads)
-	for range workers {
-		wg.Go(func() {
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= s.cfg.Threads {
-					return
-				}
-				for _, i := range threads[t] {
-					if budget[t] == 0 {
-						break
-					}
-					o, err := s.runCube(ctx, now, active[i], &budget[t])
-					if err != nil {
-						errMu.Lock()
-						if firstErr == nil {
-							firstErr = err
-						}
-						errMu.Unlock()
-						return
-					}
-					outs[i] = o
-				}
+	// Workers bound how many threads run at once; results do not depend
+	// on it. A thread's slot passes to the goroutine that continues it.
+	sem := make(chan struct{}, max(1, min(s.cfg.Workers, s.cfg.Threads)))
+	var run func(t int, list []int)
+	run = func(t int, list []int) {
+		for k, i := range list {
+			if budget[t] == 0 {
+				break
 			}
-		})
+			rest := list[k+1:]
+			o, detached, err := s.runCube(ctx, now, active[i], &budget[t], func(o *sink) {
+				outs[i] = o
+				go run(t, rest)
+			})
+			if detached {
+				return // the thread continued elsewhere; wg is its
+			}
+			if err != nil {
+				fail(err)
+				break
+			}
+			outs[i] = o
+		}
+		<-sem // the thread's slot, held by whichever goroutine ends it
+		wg.Done()
+	}
+	for t := range s.cfg.Threads {
+		if len(threads[t]) == 0 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go run(t, threads[t])
 	}
 	wg.Wait()
 	return outs, firstErr
@@ -568,8 +586,12 @@ func (s *Scheduler) runThreads(ctx context.Context, now bigfile.Time, active []b
 // runCube executes cube id's queued messages (those queued when it
 // started) while budget lasts. A paused execution runs first, for one
 // slice; a message that pauses ends the cube's turn, and the cube's other
-// messages wait until it completes.
-func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.CubeID, budget *uint64) (*sink, error) {
+// messages wait until it completes. When a message pauses, runCube
+// finishes the cube's turn, calls detach with its sink (to carry on with
+// the thread elsewhere) and, once the execution has completed rounds
+// later, returns detached.
+func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.CubeID, budget *uint64,
+	detach func(*sink)) (*sink, bool, error) {
 	c := s.cubes[id]
 	c.lastRun = s.round
 	k := &sink{res: &Result{}}
@@ -583,12 +605,12 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 		e.Resume()
 		if !e.Done() {
 			charge(e.Used() - before)
-			return k, nil
+			return k, false, nil
 		}
 		c.paused = nil
 		out, err := e.Result()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		charge(out.Instructions - before)
 		k.executed++
@@ -596,6 +618,12 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 	}
 	n := len(c.queue)
 	done := 0
+	trim := func() {
+		c.queue = slices.Delete(c.queue, 0, done)
+		if len(c.queue) == 0 {
+			c.queue = nil
+		}
+	}
 	for done < n && *budget > 0 {
 		m := c.queue[done]
 		done++
@@ -603,28 +631,28 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 		if !ok {
 			continue
 		}
-		e := s.x.Begin(ctx, c.st, in)
-		if !e.Done() {
+		e, detached := s.x.BeginOn(ctx, c.st, in, func(e *execution.Execution) {
 			c.paused, c.pausedMsg, c.sliced = e, m, s.round
 			charge(e.Used())
-			break
+			trim()
+			detach(k)
+		})
+		if detached {
+			return nil, true, nil
 		}
 		out, err := e.Result()
 		if err != nil {
 			if m.kind == msgResponse && errors.Is(err, execution.ErrInvalidInput) {
 				continue // a late answer to a callback already consumed
 			}
-			return nil, err
+			return nil, false, err
 		}
 		k.executed++
 		charge(out.Instructions)
 		s.absorb(c, out, k)
 	}
-	c.queue = slices.Delete(c.queue, 0, done)
-	if len(c.queue) == 0 {
-		c.queue = nil
-	}
-	return k, nil
+	trim()
+	return k, false, nil
 }
 
 // AbortPaused aborts every paused execution and puts its message back at

@@ -14,10 +14,10 @@ import (
 // reply) and "quick", and cubes 2..5 with workCube's "work", on the
 // default limits: 2 billion instructions per slice and per thread and
 // round, 20 billion per message.
-func spinSubnet(t *testing.T) *scheduler.Scheduler {
+func spinSubnet(t *testing.T, workers int) *scheduler.Scheduler {
 	t.Helper()
 	eng := executiontest.NewEngine()
-	s := newSubnet(t, eng, scheduler.Config{}, execution.Config{}, 5)
+	s := newSubnet(t, eng, scheduler.Config{Workers: workers}, execution.Config{}, 5)
 	code := eng.Cube(map[string]executiontest.Func{
 		"canister_update spin": func(c *executiontest.Call) error {
 			if err := c.Burn(15_000_000_000); err != nil {
@@ -87,19 +87,19 @@ func runSpin(t *testing.T, s *scheduler.Scheduler, n, abortAt int) (spinRound, q
 }
 
 func TestTimeSlicingCompletesInPredictedRound(t *testing.T) {
-	for run := range 3 {
-		s := spinSubnet(t)
+	for _, run := range []int{1, 2, 8} { // workers
+		s := spinSubnet(t, run)
 		spinRound, quickRound, work := runSpin(t, s, 10, 0)
 		// 15 billion instructions (plus the reply's two System API calls)
 		// at 2 billion per slice and one slice per round: 8 slices, so
 		// rounds 1..8.
 		if spinRound != 8 {
-			t.Fatalf("run %d: spin completed in round %d, want 8", run, spinRound)
+			t.Fatalf("workers %d: spin completed in round %d, want 8", run, spinRound)
 		}
 		// quick waited behind the paused execution, then ran in the same
 		// round once budget remained.
 		if quickRound != 8 {
-			t.Fatalf("run %d: quick answered in round %d, want 8", run, quickRound)
+			t.Fatalf("workers %d: quick answered in round %d, want 8", run, quickRound)
 		}
 		// Other cubes keep executing: in round 1 spin's first slice uses
 		// up its thread, so the cube dealt after it there waits one round
@@ -114,16 +114,16 @@ func TestTimeSlicingCompletesInPredictedRound(t *testing.T) {
 				want = 5
 			}
 			if w != want {
-				t.Fatalf("run %d: round %d answered %d work messages, want %d (%v)", run, r+1, w, want, work)
+				t.Fatalf("workers %d: round %d answered %d work messages, want %d (%v)", run, r+1, w, want, work)
 			}
 		}
 	}
 }
 
 func TestAbortAtCheckpointRestartsDeterministically(t *testing.T) {
-	straight := spinSubnet(t)
+	straight := spinSubnet(t, 1)
 	runSpin(t, straight, 12, 0)
-	aborted := spinSubnet(t)
+	aborted := spinSubnet(t, 2)
 	spinRound, _, _ := runSpin(t, aborted, 12, 3)
 	// Aborted after round 3, restarted in round 4: 8 more slices.
 	if spinRound != 11 {
