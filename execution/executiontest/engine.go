@@ -308,6 +308,18 @@ func (c *Call) Env() uint64 { return c.env }
 // call_cycles_add128 and call_perform.
 func (c *Call) CallNew(callee bigfile.Principal, method string, arg []byte, cycles uint64,
 	onReply, onReject string, env uint64) error {
+	return c.call(callee, method, arg, cycles, onReply, onReject, env, -1)
+}
+
+// CallBestEffort is CallNew for a best-effort call with a timeout in
+// seconds (ic0.call_with_best_effort_response).
+func (c *Call) CallBestEffort(callee bigfile.Principal, method string, arg []byte, timeout uint32,
+	onReply, onReject string, env uint64) error {
+	return c.call(callee, method, arg, 0, onReply, onReject, env, int64(timeout))
+}
+
+func (c *Call) call(callee bigfile.Principal, method string, arg []byte, cycles uint64,
+	onReply, onReject string, env uint64, timeout int64) error {
 	fun := func(n string) (uint64, error) {
 		i, ok := slices.BinarySearch(c.in.mod.names, n)
 		if !ok {
@@ -335,6 +347,11 @@ func (c *Call) CallNew(callee bigfile.Principal, method string, arg []byte, cycl
 	}
 	if cycles > 0 {
 		if _, err := c.Invoke("call_cycles_add128", 0, cycles); err != nil {
+			return err
+		}
+	}
+	if timeout >= 0 {
+		if _, err := c.Invoke("call_with_best_effort_response", uint64(timeout)); err != nil {
 			return err
 		}
 	}

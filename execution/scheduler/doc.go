@@ -49,9 +49,12 @@
 // Queries run with Query on the states of the last Certify call, a
 // read-only snapshot: concurrently with rounds and with each other.
 //
-// Not yet done: deadline expiry of best-effort calls, queue limits and
-// back-pressure, the management cube's methods other than raw_rand, and
-// charging for calls and responses.
+// A best-effort call whose deadline has passed is answered with a
+// SYS_UNKNOWN reject at the start of a round; a response arriving later
+// finds no callback and is dropped.
+//
+// Not yet done: queue limits and back-pressure, the management cube's
+// methods other than raw_rand, and charging for calls and responses.
 //
 // # Usage
 //

@@ -455,10 +455,30 @@ func (s *Scheduler) systemTasks(now bigfile.Time) {
 			func(m message) bool { return m.kind == msgTimer }) {
 			c.queue = append([]message{{kind: msgTimer}}, c.queue...)
 		}
+		// Best-effort calls whose deadline passed get a SYS_UNKNOWN
+		// reject; a response arriving later finds no callback and is
+		// dropped.
+		for _, cb := range c.st.Callbacks {
+			if cb.Deadline == 0 || cb.Deadline > now || s.answerQueued(c, cb.ID) {
+				continue
+			}
+			c.queue = append(c.queue, message{kind: msgResponse, resp: bigfile.Response{Originator: id,
+				Respondent: cb.Callee, Callback: cb.ID, Deadline: cb.Deadline, Reject: bigfile.RejectSysUnknown,
+				RejectMessage: "the call's deadline expired"}})
+		}
 		if s.cfg.Heartbeat && s.x.HasExport(c.st, "canister_heartbeat") {
 			c.queue = append([]message{{kind: msgHeartbeat}}, c.queue...)
 		}
 	}
+}
+
+// answerQueued reports whether a response for callback id waits in c's
+// queue or is being executed.
+func (s *Scheduler) answerQueued(c *cube, id bigfile.CallbackID) bool {
+	if c.paused != nil && c.pausedMsg.kind == msgResponse && c.pausedMsg.resp.Callback == id {
+		return true
+	}
+	return slices.ContainsFunc(c.queue, func(m message) bool { return m.kind == msgResponse && m.resp.Callback == id })
 }
 
 // active returns the cubes with queued messages in priority order.

@@ -120,13 +120,17 @@ func workload(seed uint64, cubes, messages, rounds int) [][]bigfile.Ingress {
 
 // transcript runs a workload and returns the state hash and a digest of
 // every round's outputs.
-func transcript(t testing.TB, workers int, batches [][]bigfile.Ingress, cubes int) ([32]byte, [32]byte, int) {
+func transcript(t testing.TB, workers int, batches [][]bigfile.Ingress, cubes, want int) ([32]byte, [32]byte, int) {
 	eng := executiontest.NewEngine()
-	s := newSubnet(t, eng, scheduler.Config{Workers: workers}, execution.Config{MaxInstructionsPerRound: 20_000}, cubes)
+	// Slices of 350 instructions: the messages that burn more pause and
+	// finish in a later round, so time slicing is part of the workload.
+	s := newSubnet(t, eng, scheduler.Config{Workers: workers},
+		execution.Config{MaxInstructionsPerRound: 20_000, MaxInstructionsPerSlice: 350}, cubes)
 	h := sha256.New()
 	answered := 0
+	pausedSeen := 0
 	var back []bigfile.Response // routing's rejects for cubes that exist nowhere
-	for i := 0; i < len(batches)+20; i++ {
+	for i := 0; i < len(batches)+200 && (i < len(batches) || answered < want); i++ {
 		var b []bigfile.Ingress
 		if i < len(batches) {
 			b = batches[i]
@@ -142,6 +146,11 @@ func transcript(t testing.TB, workers int, batches [][]bigfile.Ingress, cubes in
 			t.Fatal(err)
 		}
 		answered += len(res.Ingress)
+		for id := bigfile.CubeID(1); id <= bigfile.CubeID(cubes); id++ {
+			if s.Paused(id) {
+				pausedSeen++
+			}
+		}
 		fmt.Fprintf(h, "round %d executed %d instructions %d\n", i, res.Executed, res.Instructions)
 		for _, r := range res.Ingress {
 			fmt.Fprintf(h, "%x %d %x %d %q\n", r.ID, r.Response.Kind, r.Response.Data, r.Response.Code, r.Response.Message)
@@ -149,6 +158,9 @@ func transcript(t testing.TB, workers int, batches [][]bigfile.Ingress, cubes in
 		for _, r := range res.Requests {
 			fmt.Fprintf(h, "out %d %s %d\n", r.Sender, r.Receiver, r.Callback)
 		}
+	}
+	if pausedSeen == 0 {
+		t.Fatal("no execution was ever paused between rounds: the workload does not exercise time slicing")
 	}
 	var out [32]byte
 	h.Sum(out[:0])
@@ -166,7 +178,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 	var first [2][32]byte
 	for i, procs := range []int{1, 2, 8} {
 		runtime.GOMAXPROCS(procs)
-		st, outs, answered := transcript(t, procs, batches, cubes)
+		st, outs, answered := transcript(t, procs, batches, cubes, messages)
 		if answered != messages {
 			t.Fatalf("GOMAXPROCS %d: %d of %d ingress messages answered", procs, answered, messages)
 		}
@@ -386,5 +398,49 @@ func TestRawRandFromTape(t *testing.T) {
 	}
 	if len(res.Ingress) != 1 || !bytes.Equal(res.Ingress[0].Response.Data, append([]byte("DIDL\x01\x6d\x7b\x01\x00\x20"), want[:]...)) {
 		t.Fatalf("raw_rand answer %+v", res.Ingress)
+	}
+}
+
+func TestBestEffortDeadlineExpires(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_update ask": func(c *executiontest.Call) error {
+			// Cube 9 is on another subnet; nobody answers in time.
+			return c.CallBestEffort(bigfile.CubeID(9).Principal(), "m", nil, 10, "done", "done", 0)
+		},
+		"done": func(c *executiontest.Call) error {
+			code, err := c.RejectCode()
+			if err != nil {
+				return err
+			}
+			return c.Reply([]byte{byte(code)})
+		},
+	})
+	out, _ := x.Execute(context.Background(), &execution.State{ID: 1}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+	s.SetCube(out.State)
+	const sec = bigfile.Time(1_000_000_000)
+	in := bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: bigfile.CubeID(1).Principal(), Method: "ask"}
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 100 * sec, Ingress: []bigfile.Ingress{in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Requests) != 1 || res.Requests[0].Deadline != 110*sec {
+		t.Fatalf("outgoing %+v, want one request with deadline 110 s", res.Requests)
+	}
+	rq := res.Requests[0]
+	if res, _ = s.ExecuteRound(context.Background(), scheduler.Round{Time: 109 * sec}); len(res.Ingress) != 0 {
+		t.Fatalf("answered before the deadline: %+v", res.Ingress)
+	}
+	res, _ = s.ExecuteRound(context.Background(), scheduler.Round{Time: 110 * sec})
+	if len(res.Ingress) != 1 || res.Ingress[0].Response.Data[0] != byte(bigfile.RejectSysUnknown) {
+		t.Fatalf("at the deadline: %+v, want the SYS_UNKNOWN reject", res.Ingress)
+	}
+	// The real answer arrives late and is dropped.
+	res, err = s.ExecuteRound(context.Background(), scheduler.Round{Time: 111 * sec, Responses: []bigfile.Response{{
+		Originator: 1, Respondent: rq.Receiver, Callback: rq.Callback, Deadline: rq.Deadline, Reply: []byte("late")}}})
+	if err != nil || len(res.Ingress) != 0 || s.Pending(1) != 0 {
+		t.Fatalf("late answer: %v %+v, %d pending", err, res.Ingress, s.Pending(1))
 	}
 }
