@@ -444,3 +444,70 @@ func TestBestEffortDeadlineExpires(t *testing.T) {
 		t.Fatalf("late answer: %v %+v, %d pending", err, res.Ingress, s.Pending(1))
 	}
 }
+
+// Queries run on the certified snapshot while rounds execute and while
+// other queries run (go test -race checks the sharing).
+func TestQueriesConcurrentWithRounds(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	code := eng.Cube(map[string]executiontest.Func{
+		"canister_update inc": func(c *executiontest.Call) error {
+			c.Memory()[0]++
+			return c.Reply(nil)
+		},
+		"canister_query get": func(c *executiontest.Call) error { return c.Reply([]byte{c.Memory()[0]}) },
+	})
+	for id := bigfile.CubeID(1); id <= 4; id++ {
+		out, _ := x.Execute(context.Background(), &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		s.SetCube(out.State)
+	}
+	s.Certify()
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	for q := range 4 {
+		go func() {
+			last := byte(0)
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				out, err := s.Query(context.Background(), bigfile.CubeID(q%4+1), execution.Input{Method: "get"})
+				if err != nil || out.Response.Kind != execution.Replied {
+					errs <- fmt.Errorf("query: %v %+v", err, out.Response)
+					return
+				}
+				// Certified states only move forward.
+				if v := out.Response.Data[0]; v < last {
+					errs <- fmt.Errorf("query went back from %d to %d", last, v)
+					return
+				} else {
+					last = v
+				}
+			}
+		}()
+	}
+	for r := 1; r <= 50; r++ {
+		var ins []bigfile.Ingress
+		for id := bigfile.CubeID(1); id <= 4; id++ {
+			ins = append(ins, bigfile.Ingress{Sender: bigfile.Anonymous, Receiver: id.Principal(), Method: "inc", Nonce: []byte{byte(r)}})
+		}
+		if _, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(r), Ingress: ins}); err != nil {
+			t.Fatal(err)
+		}
+		s.Certify()
+	}
+	close(stop)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := s.Query(context.Background(), 3, execution.Input{Method: "get"})
+	if err != nil || out.Response.Data[0] != 50 {
+		t.Fatalf("final query %v %+v, want 50", err, out.Response)
+	}
+}
