@@ -70,6 +70,9 @@ type Callback struct {
 	HasCleanup bool
 	Cycles     bigfile.Cycles // attached to the request
 	Deadline   bigfile.Time   // non-zero for a best-effort call
+	// Reserved is the fee prepaid for the largest response; the part the
+	// actual response does not need is refunded when it arrives.
+	Reserved bigfile.Cycles
 }
 
 // MaxBestEffortTimeout bounds call_with_best_effort_response's timeout, in
@@ -185,19 +188,39 @@ func (a *api) callCyclesAdd(name string, c bigfile.Cycles) (uint64, error) {
 	return 0, nil
 }
 
-// callPerform enqueues the pending call as a request with a new callback.
-// It returns 0: the request is always accepted (queue limits arrive with
-// the scheduler's back-pressure).
+// callFees returns what call_perform charges for a call with n bytes of
+// method name and argument under the executor's cost rules: the request's
+// transmission fee, and the reservation for the largest response.
+func (a *api) callFees(n int) (fee, reserve bigfile.Cycles) {
+	c := a.x.cfg.Costs
+	return c.CallCost(n), c.CallCost(int(a.x.cfg.MaxResponseBytes))
+}
+
+// callPerform enqueues the pending call as a request with a new callback,
+// charging the request's fee and reserving the largest response's. If the
+// cube cannot pay them and stay above its freezing limit, the call is
+// dropped (its cycles return to the balance) and call_perform returns 2
+// (SYS_TRANSIENT), as on the IC. Queue limits are not enforced yet.
 func (a *api) callPerform([]uint64) (uint64, error) {
 	p, err := a.needPending("call_perform")
 	if err != nil {
 		return 0, err
 	}
+	fee, reserve := a.callFees(len(p.method) + len(p.arg))
+	if a.x.cfg.Costs.Charging() {
+		need := a.x.cfg.Costs.FreezingLimit(a.st).Add(fee).Add(reserve)
+		if a.balance.Cmp(need) < 0 {
+			a.dropPending()
+			return uint64(bigfile.RejectSysTransient), nil
+		}
+		a.balance = a.balance.Sub(fee).Sub(reserve)
+	}
 	a.pending = nil
 	id := a.nextCallback
 	a.nextCallback++
 	a.callbacks = append(a.callbacks, Callback{ID: id, Context: a.ctxID, Callee: p.callee, OnReply: p.reply,
-		OnReject: p.reject, OnCleanup: p.cleanup, HasCleanup: p.hasCleanup, Cycles: p.cycles, Deadline: p.deadline})
+		OnReject: p.reject, OnCleanup: p.cleanup, HasCleanup: p.hasCleanup, Cycles: p.cycles, Deadline: p.deadline,
+		Reserved: reserve})
 	a.requests = append(a.requests, bigfile.Request{Sender: a.st.ID, Receiver: p.callee, Method: p.method,
 		Arg: p.arg, Cycles: p.cycles, Callback: id, Deadline: p.deadline})
 	return 0, nil
@@ -298,7 +321,17 @@ func (x *Executor) response(ctx context.Context, st *State, in *Input) (Output, 
 	if len(base.Callbacks) == 0 {
 		base.Callbacks = nil
 	}
-	base.Cycles = st.Cycles.Add(r.Refund)
+	// The response's own transmission fee comes out of the reservation;
+	// the rest is refunded with the unaccepted cycles.
+	n := len(r.Reply)
+	if r.Reject != 0 {
+		n = len(r.RejectMessage)
+	}
+	unused := bigfile.Cycles{}
+	if cost := x.cfg.Costs.CallCost(n); cb.Reserved.Cmp(cost) > 0 {
+		unused = cb.Reserved.Sub(cost)
+	}
+	base.Cycles = st.Cycles.Add(r.Refund).Add(unused)
 	x.repoint(st, base)
 	origin := Origin{Kind: OriginSystem}
 	if hasCtx {

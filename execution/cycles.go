@@ -173,6 +173,13 @@ func (c Costs) IngressCost(n int) bigfile.Cycles {
 	return c.scale(new(big.Int).Add(bi(FeeIngressMessage), new(big.Int).Mul(bi(FeeIngressByte), bi(uint64(n)))))
 }
 
+// CallCost is the fee for sending an inter-cube request or response of n
+// bytes (method name plus argument, or the response payload): 260,000 +
+// 1,000 × n, scaled.
+func (c Costs) CallCost(n int) bigfile.Cycles {
+	return c.scale(new(big.Int).Add(bi(FeeCall), new(big.Int).Mul(bi(FeeCallByte), bi(uint64(n)))))
+}
+
 // CreateCost is the fee for creating a cube.
 func (c Costs) CreateCost() bigfile.Cycles { return c.scale(bi(FeeCreateCube)) }
 

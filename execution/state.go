@@ -256,6 +256,8 @@ func (s *State) Hash() [32]byte {
 		u(c.Cycles.Hi)
 		u(c.Cycles.Lo)
 		u(uint64(c.Deadline))
+		u(c.Reserved.Hi)
+		u(c.Reserved.Lo)
 	}
 	u(s.NextCallContext)
 	u(uint64(s.NextCallback))

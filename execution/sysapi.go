@@ -231,7 +231,14 @@ func init() {
 		return 1, nil
 	})
 	// Fees arrive with cycles accounting (the sibling issue).
-	notImpl("cost_call", "88P", "", anyCtxS)
+	add("cost_call", "88P", "", anyCtxS, func(a *api, x []uint64) (uint64, error) {
+		n := x[0] + x[1]
+		if n < x[0] || n > 1<<40 {
+			n = 1 << 40 // far beyond any payload limit; keeps the int conversion safe
+		}
+		fee, reserve := a.callFees(int(n))
+		return 0, a.writeCycles("cost_call", x[2], fee.Add(reserve))
+	})
 	notImpl("cost_create_canister", "P", "", anyCtxS)
 	notImpl("cost_http_request", "88P", "", anyCtxS)
 	notImpl("cost_sign_with_ecdsa", "PP4P", "4", anyCtxS)

@@ -54,7 +54,8 @@
 // finds no callback and is dropped.
 //
 // Not yet done: queue limits and back-pressure, the management cube's
-// methods other than raw_rand, and charging for calls and responses.
+// methods other than raw_rand, and charging the execution of response
+// callbacks (calls pay their transmission fees; see execution).
 //
 // # Usage
 //

@@ -235,3 +235,65 @@ func TestCallSystemAPIMisuse(t *testing.T) {
 		t.Fatalf("abandoned call: %d requests, %d contexts", len(out.Requests), len(c.st.CallContexts))
 	}
 }
+
+// With cost rules, call_perform charges the request's fee and reserves
+// the largest response's; the response refunds what it did not need.
+func TestCallFees(t *testing.T) {
+	costs := execution.Costs{Subnet: execution.SubnetS4}
+	cfg := execution.Config{Costs: costs}
+	x := newExecutor(t, cfg)
+	a, b := newCube(t, x), newCube(t, x)
+	const initial = 10_000_000_000_000
+	a.st = &execution.State{ID: testCube, Cycles: bigfile.CyclesFromUint64(initial)}
+	b.st = &execution.State{ID: calleeCube, Cycles: bigfile.CyclesFromUint64(initial)}
+	a.mustInstall(callerWAT(t))
+	b.mustInstall(calleeWAT(t))
+	before := a.st.Cycles
+	out := a.update("go", []byte("ok"))
+	if len(out.Requests) != 1 {
+		t.Fatalf("go: %v, %d requests", out.Err, len(out.Requests))
+	}
+	fee := costs.CallCost(len("ok") + len("ok"))
+	reserve := costs.CallCost(int(x.Config().MaxResponseBytes))
+	want := before.Sub(out.Charged).Sub(bigfile.CyclesFromUint64(1000)).Sub(fee).Sub(reserve)
+	if a.st.Cycles != want {
+		t.Fatalf("balance after call_perform %s, want %s (fee %s, reserve %s)", a.st.Cycles, want, fee, reserve)
+	}
+	req := out.Requests[0]
+	callee := b.exec(execution.Input{Kind: execution.KindUpdate, Method: req.Method, Arg: req.Arg,
+		Caller: req.Sender.Principal(), Cycles: req.Cycles,
+		Origin: execution.Origin{Kind: execution.OriginCube, Caller: req.Sender.Principal(), Callback: req.Callback}})
+	prev := a.st.Cycles
+	resp := a.exec(execution.Input{Kind: execution.KindResponse, Response: &bigfile.Response{Originator: req.Sender,
+		Respondent: req.Receiver, Callback: req.Callback, Refund: callee.Refund, Reply: callee.Response.Data}})
+	reply(t, resp)
+	want = prev.Add(callee.Refund).Add(reserve.Sub(costs.CallCost(len(callee.Response.Data))))
+	if a.st.Cycles != want {
+		t.Fatalf("balance after the response %s, want %s", a.st.Cycles, want)
+	}
+}
+
+// A cube that cannot pay for a call gets 2 (SYS_TRANSIENT) from
+// call_perform; the call is not made and its cycles stay.
+func TestCallPerformOutOfCycles(t *testing.T) {
+	costs := execution.Costs{Subnet: execution.SubnetS4}
+	x := newExecutor(t, execution.Config{Costs: costs})
+	// Installed without cost rules, then given enough to prepay the
+	// execution but not the response reservation.
+	a := newCube(t, newExecutor(t, execution.Config{}))
+	a.mustInstall(callerWAT(t))
+	st := *a.st
+	st.Cycles = costs.ExecutionCost(x.Config().MaxInstructionsPerMessage, false).Add(bigfile.CyclesFromUint64(100_000_000))
+	a.st, a.x = &st, x
+	before := a.st.Cycles
+	out := a.update("go", []byte("ok"))
+	if len(out.Requests) != 0 || len(a.st.Callbacks) != 0 {
+		t.Fatalf("%d requests, %d callbacks", len(out.Requests), len(a.st.Callbacks))
+	}
+	if out.Err == nil || out.Err.Code != execution.CodeCanisterDidNotReply {
+		t.Fatalf("error %v, want IC0506 (no call outstanding, no reply)", out.Err)
+	}
+	if want := before.Sub(out.Charged); a.st.Cycles != want {
+		t.Fatalf("balance %s, want %s (only the execution fee)", a.st.Cycles, want)
+	}
+}
