@@ -62,8 +62,9 @@
 // KindResponse input through the reply or reject closure the call
 // registered, then its cleanup closure if that traps. Under cost rules
 // call_perform charges the request's fee (Costs.CallCost) and reserves the
-// largest response's, refunded in part when the response arrives; response
-// executions themselves are not charged yet. Closures are Wasm
+// largest response's, refunded in part when the response arrives; a
+// response execution pays its execution fee afterwards, as far as the
+// balance goes (responses are never refused). Closures are Wasm
 // table entries: the instrumenter adds a trampoline export to modules that
 // import ic0.call_new, so two extra globals appear in State.Globals.
 //

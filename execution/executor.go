@@ -112,8 +112,17 @@ func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, er
 		return x.charged(ctx, st, &in, x.message)
 	case KindResponse:
 		// Responses run whatever the balance (the IC never drops them);
-		// their execution is not charged yet.
-		return x.response(ctx, st, &in)
+		// their execution fee is taken afterwards, as far as the balance
+		// goes.
+		out, err := x.response(ctx, st, &in)
+		if err == nil && x.cfg.Costs.Charging() && out.Instructions > 0 {
+			fee := minCycles(x.cfg.Costs.ExecutionCost(out.Instructions, x.memory64(out.State, &in)), out.State.Cycles)
+			ns := out.State.clone()
+			ns.Cycles = out.State.Cycles.Sub(fee)
+			x.repoint(out.State, ns)
+			out.State, out.Charged = ns, fee
+		}
+		return out, err
 	}
 	return Output{}, fmt.Errorf("%w: unknown kind %d", ErrInvalidInput, in.Kind)
 }

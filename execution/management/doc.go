@@ -22,12 +22,13 @@
 // provisional_create_canister_with_cycles and provisional_top_up_canister.
 //
 // stop_canister on a cube with open call contexts leaves it stopping and
-// answers later. Calls between cubes do not exist yet, so the number of
-// open call contexts is a counter in the cube's State
-// ([execution.State].OpenCallContexts) that [Manager.OpenCallContext] and
-// [Manager.CloseCallContext] move; the scheduler will drive it. Closing
-// the last one stops the cube and returns the answer to the pending stop
-// calls as [Completion] values; start_canister cancels them.
+// answers later. The number of open call contexts is a counter in the
+// cube's State ([execution.State].OpenCallContexts), which the executor
+// maintains for calls between cubes and [Manager.OpenCallContext] and
+// [Manager.CloseCallContext] move for calls modelled outside it (the
+// scheduler in execution/scheduler does not route through the Manager
+// yet). Closing the last one stops the cube and returns the answer to the
+// pending stop calls as [Completion] values; start_canister cancels them.
 //
 // # Usage
 //

@@ -544,8 +544,8 @@ func (m *Manager) stopCanister(c Call) Result {
 }
 
 // OpenCallContext records that cube id accepted a call it has not answered
-// yet. Calls between cubes do not exist yet: the scheduler will drive this
-// counter (and tests model outstanding calls with it).
+// yet, for calls the executor does not track itself (it maintains the
+// counter for calls between cubes); tests model outstanding calls with it.
 func (m *Manager) OpenCallContext(id bigfile.CubeID) bool {
 	if m.cubes[id] == nil {
 		return false

@@ -53,9 +53,8 @@
 // SYS_UNKNOWN reject at the start of a round; a response arriving later
 // finds no callback and is dropped.
 //
-// Not yet done: queue limits and back-pressure, the management cube's
-// methods other than raw_rand, and charging the execution of response
-// callbacks (calls pay their transmission fees; see execution).
+// Not yet done: queue limits and back-pressure, and the management
+// cube's methods other than raw_rand.
 //
 // # Usage
 //

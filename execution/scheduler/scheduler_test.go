@@ -511,3 +511,34 @@ func TestQueriesConcurrentWithRounds(t *testing.T) {
 		t.Fatalf("final query %v %+v, want 50", err, out.Response)
 	}
 }
+
+func TestHeartbeatEveryRound(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{Heartbeat: true}, x)
+	beat := eng.Cube(map[string]executiontest.Func{
+		"canister_heartbeat": func(c *executiontest.Call) error {
+			c.Memory()[0]++
+			return nil
+		},
+	})
+	quiet := eng.Cube(map[string]executiontest.Func{
+		"canister_update x": func(c *executiontest.Call) error { return c.Reply(nil) },
+	})
+	for id, code := range map[bigfile.CubeID][]byte{1: beat, 2: quiet} {
+		out, _ := x.Execute(context.Background(), &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		s.SetCube(out.State)
+	}
+	for r := 1; r <= 3; r++ {
+		res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(r)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Executed != 1 {
+			t.Fatalf("round %d executed %d messages, want the one heartbeat", r, res.Executed)
+		}
+	}
+	if st, _ := s.Cube(1); st.Memory.Bytes()[0] != 3 {
+		t.Fatalf("heartbeat ran %d times, want 3", st.Memory.Bytes()[0])
+	}
+}

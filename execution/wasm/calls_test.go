@@ -267,7 +267,10 @@ func TestCallFees(t *testing.T) {
 	resp := a.exec(execution.Input{Kind: execution.KindResponse, Response: &bigfile.Response{Originator: req.Sender,
 		Respondent: req.Receiver, Callback: req.Callback, Refund: callee.Refund, Reply: callee.Response.Data}})
 	reply(t, resp)
-	want = prev.Add(callee.Refund).Add(reserve.Sub(costs.CallCost(len(callee.Response.Data))))
+	if resp.Charged != costs.ExecutionCost(resp.Instructions, false) || resp.Charged.IsZero() {
+		t.Fatalf("response execution charged %s for %d instructions", resp.Charged, resp.Instructions)
+	}
+	want = prev.Add(callee.Refund).Add(reserve.Sub(costs.CallCost(len(callee.Response.Data)))).Sub(resp.Charged)
 	if a.st.Cycles != want {
 		t.Fatalf("balance after the response %s, want %s", a.st.Cycles, want)
 	}
