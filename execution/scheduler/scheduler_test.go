@@ -542,3 +542,70 @@ func TestHeartbeatEveryRound(t *testing.T) {
 		t.Fatalf("heartbeat ran %d times, want 3", st.Memory.Bytes()[0])
 	}
 }
+
+// Calls to a stopping or frozen cube are rejected with the IC's codes, and
+// the caller's reject callback runs with the reject code and message.
+func TestCallsToStoppingAndFrozenCubes(t *testing.T) {
+	eng := executiontest.NewEngine()
+	costs := execution.Costs{Subnet: execution.SubnetS4}
+	x, _ := execution.New(execution.Config{Costs: costs}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	caller := eng.Cube(map[string]executiontest.Func{
+		"canister_update ask": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			return c.CallNew(bigfile.CubeID(arg[0]).Principal(), "work", workArg(1, 0, 0), 0, "no", "no", 0)
+		},
+		"no": func(c *executiontest.Call) error {
+			code, err := c.RejectCode()
+			if err != nil {
+				return err
+			}
+			n, err := c.Invoke("msg_reject_msg_size")
+			if err != nil {
+				return err
+			}
+			if _, err := c.Invoke("msg_reject_msg_copy", 0, 0, n); err != nil {
+				return err
+			}
+			return c.Reply(append([]byte{byte(code)}, c.Memory()[:n]...))
+		},
+	})
+	plain, _ := execution.New(execution.Config{}, eng) // installs without fees
+	rich := bigfile.CyclesFromUint64(1_000_000_000_000_000)
+	for id, code := range map[bigfile.CubeID][]byte{1: caller, 2: workCube(eng), 3: workCube(eng)} {
+		out, err := plain.Execute(context.Background(), &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		if err != nil || out.Err != nil {
+			t.Fatal(err, out.Err)
+		}
+		st := *out.State
+		st.Cycles = rich
+		switch id {
+		case 2:
+			st.Status = execution.Stopping
+		case 3:
+			st.Cycles = bigfile.Cycles{} // frozen: cannot pay for anything
+		}
+		s.SetCube(&st)
+	}
+	for _, c := range []struct {
+		target bigfile.CubeID
+		code   bigfile.RejectCode
+		text   string
+	}{{2, bigfile.RejectCanisterError, "is stopping"}, {3, bigfile.RejectSysTransient, "out of cycles"}} {
+		res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(c.target),
+			Ingress: []bigfile.Ingress{ingress(1, "ask", []byte{byte(c.target)}, byte(c.target))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Ingress) != 1 || res.Ingress[0].Response.Kind != execution.Replied {
+			t.Fatalf("call to cube %d: %+v", c.target, res.Ingress)
+		}
+		got := res.Ingress[0].Response.Data
+		if bigfile.RejectCode(got[0]) != c.code || !bytes.Contains(got[1:], []byte(c.text)) {
+			t.Fatalf("call to cube %d rejected with %d %q, want %d and %q", c.target, got[0], got[1:], c.code, c.text)
+		}
+	}
+}
