@@ -202,7 +202,12 @@ func (in *instance) Resume(ctx context.Context, host execution.Host) (bool, erro
 	}
 	if !sc.started {
 		sc.started = true
-		go func() { sc.done <- in.run(sc.export, host) }()
+		job := func() { sc.done <- in.run(sc.export, host) }
+		select {
+		case scriptRunners <- job:
+		default:
+			go scriptRunner(job)
+		}
 	} else {
 		sc.resume <- true
 	}
@@ -212,6 +217,17 @@ func (in *instance) Resume(ctx context.Context, host execution.Host) (bool, erro
 	case err := <-sc.done:
 		in.call = nil
 		return true, err
+	}
+}
+
+// scriptRunners hands sliced scripts to idle runner goroutines, which are
+// reused so that a script does not pay for a new goroutine's stack.
+var scriptRunners = make(chan func())
+
+func scriptRunner(job func()) {
+	for {
+		job()
+		job = <-scriptRunners
 	}
 }
 

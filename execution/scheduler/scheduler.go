@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -150,6 +151,7 @@ type Scheduler struct {
 	x   *execution.Executor
 
 	cubes map[bigfile.CubeID]*cube
+	ids   []bigfile.CubeID // the keys of cubes, sorted
 	round uint64
 
 	snapMu    sync.RWMutex
@@ -177,6 +179,8 @@ func (s *Scheduler) SetCube(st *execution.State) {
 	if c == nil {
 		c = &cube{}
 		s.cubes[st.ID] = c
+		i, _ := slices.BinarySearch(s.ids, st.ID)
+		s.ids = slices.Insert(s.ids, i, st.ID)
 	}
 	c.st = st
 }
@@ -191,14 +195,7 @@ func (s *Scheduler) Cube(id bigfile.CubeID) (*execution.State, bool) {
 }
 
 // Cubes returns the ids of the subnet's cubes in increasing order.
-func (s *Scheduler) Cubes() []bigfile.CubeID {
-	ids := make([]bigfile.CubeID, 0, len(s.cubes))
-	for id := range s.cubes {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (s *Scheduler) Cubes() []bigfile.CubeID { return slices.Clone(s.ids) }
 
 // Pending returns the number of messages waiting in cube id's queue.
 func (s *Scheduler) Pending(id bigfile.CubeID) int {
@@ -449,7 +446,7 @@ func (s *Scheduler) management(rq bigfile.Request, tape io.Reader) bigfile.Respo
 
 // systemTasks puts due timers (and heartbeats) at the front of the queues.
 func (s *Scheduler) systemTasks(now bigfile.Time) {
-	for _, id := range s.Cubes() {
+	for _, id := range s.ids {
 		c := s.cubes[id]
 		if c.st.GlobalTimer != 0 && c.st.GlobalTimer <= now && !slices.ContainsFunc(c.queue,
 			func(m message) bool { return m.kind == msgTimer }) {
@@ -483,42 +480,45 @@ func (s *Scheduler) answerQueued(c *cube, id bigfile.CallbackID) bool {
 
 // active returns the cubes with queued messages in priority order.
 func (s *Scheduler) active() []bigfile.CubeID {
-	var ids []bigfile.CubeID
-	for id, c := range s.cubes {
+	type entry struct {
+		id      bigfile.CubeID
+		paused  bool
+		alloc   uint64
+		lastRun uint64
+	}
+	var es []entry
+	for _, id := range s.ids {
+		c := s.cubes[id]
 		switch {
 		case c.paused != nil && c.sliced == s.round:
 			// Its slice for this round is done; its messages wait.
 		case len(c.queue) > 0 || c.paused != nil:
-			ids = append(ids, id)
+			es = append(es, entry{id: id, paused: c.paused != nil, alloc: c.st.ComputeAllocation, lastRun: c.lastRun})
 		}
 	}
-	slices.SortFunc(ids, func(a, b bigfile.CubeID) int {
-		ca, cb := s.cubes[a], s.cubes[b]
+	// Ids are unique and es is in id order, so a stable sort on the other
+	// keys gives a total order.
+	slices.SortStableFunc(es, func(a, b entry) int {
 		// Paused executions first, so that each gets its slice every
 		// round (while there are no more of them than threads).
-		if pa, pb := ca.paused != nil, cb.paused != nil; pa != pb {
-			if pa {
+		if a.paused != b.paused {
+			if a.paused {
 				return -1
 			}
 			return 1
 		}
-		if ca.st.ComputeAllocation != cb.st.ComputeAllocation {
-			if ca.st.ComputeAllocation > cb.st.ComputeAllocation {
+		if a.alloc != b.alloc {
+			if a.alloc > b.alloc {
 				return -1
 			}
 			return 1
 		}
-		if ca.lastRun != cb.lastRun {
-			if ca.lastRun < cb.lastRun {
-				return -1
-			}
-			return 1
-		}
-		if a < b {
-			return -1
-		}
-		return 1
+		return cmp.Compare(a.lastRun, b.lastRun)
 	})
+	ids := make([]bigfile.CubeID, len(es))
+	for i, e := range es {
+		ids[i] = e.id
+	}
 	return ids
 }
 
