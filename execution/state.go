@@ -158,7 +158,7 @@ func (s *State) Equal(t *State) bool {
 // Hash returns a deterministic SHA-256 digest of everything in the State,
 // the log included: two States hash alike exactly when [State.Equal] holds
 // and their logs are the same (up to SHA-256 collisions). The encoding is a fixed-order, length-prefixed sequence of
-// the fields under the domain separator "bigfile/execution/state/v1";
+// the fields under the domain separator "bigfile/execution/state/v2";
 // memories contribute their size and each non-zero page with its index,
 // so the digest does not depend on how pages are shared. It reads every
 // page (about 2 ms per 5 MB heap).
@@ -183,7 +183,7 @@ func (s *State) Hash() [32]byte {
 		}
 		u(^uint64(0))
 	}
-	h.Write([]byte("bigfile/execution/state/v1"))
+	h.Write([]byte("bigfile/execution/state/v2"))
 	u(uint64(s.ID))
 	u(uint64(len(s.Controllers)))
 	for _, c := range s.Controllers {
@@ -218,8 +218,7 @@ func (s *State) Hash() [32]byte {
 		s.ReservedCyclesLimit, s.OpenCallContexts, uint64(s.StorageChargedUntil)} {
 		u(v)
 	}
-	// Calls (added after v1's fields; absent calls hash as two zero
-	// counts and two zero counters).
+	// Calls (v2 added them after v1's fields).
 	origin := func(o Origin) {
 		u(uint64(o.Kind))
 		b(o.Caller.Bytes())
