@@ -3,7 +3,6 @@ package wasm_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/thebigfile/bigfile"
@@ -31,7 +30,7 @@ func spinLoopWAT(t testing.TB, iters int64) []byte {
 // slice arithmetic predicts from its instruction count (measured by a
 // straight run), that the others answer every round, and that aborting it
 // at a checkpoint and restarting gives the same final state.
-func testSpinRounds(t *testing.T, slice uint64, iters int64) {
+func testSpinRounds(t *testing.T, slice uint64, iters int64, want int) {
 	cfg := execution.Config{MaxInstructionsPerSlice: slice, MaxInstructionsPerRound: slice}
 	mod := spinLoopWAT(t, iters)
 	// The instruction count, from a straight run.
@@ -39,8 +38,8 @@ func testSpinRounds(t *testing.T, slice uint64, iters int64) {
 	ref.mustInstall(mod)
 	n := ref.update("spin", nil).Instructions
 	predicted := int((n + slice - 1) / slice)
-	if predicted < 3 {
-		t.Fatalf("spin of %d instructions is too short for the test", n)
+	if predicted != want {
+		t.Fatalf("spin of %d instructions at %d per slice: %d slices, the test expects %d", n, slice, predicted, want)
 	}
 	run := func(abortAfter int) (*execution.State, int) {
 		x := newExecutor(t, cfg)
@@ -107,14 +106,14 @@ func testSpinRounds(t *testing.T, slice uint64, iters int64) {
 // past a boundary, so a spin ending a few instructions past a multiple of
 // the slice would finish one slice earlier; these counts stay clear of
 // that.)
-func TestTimeSlicingRoundsWasm(t *testing.T) { testSpinRounds(t, 20_000_000, 51_250_000) }
+func TestTimeSlicingRoundsWasm(t *testing.T) { testSpinRounds(t, 20_000_000, 51_250_000, 21) }
 
 // The acceptance run: about 15 billion instructions at the default 2
-// billion per slice (completes in round 8). It takes tens of seconds, so
-// it runs only with BIG_LONG_TESTS=1.
+// billion per slice (completes in round 8), three times (reference,
+// straight, aborted and restarted): about 6 s; skipped with -short.
 func TestTimeSlicing15BillionWasm(t *testing.T) {
-	if os.Getenv("BIG_LONG_TESTS") == "" {
-		t.Skip("set BIG_LONG_TESTS=1 to run the 15-billion-instruction spin")
+	if testing.Short() {
+		t.Skip("the 15-billion-instruction spin takes seconds")
 	}
-	testSpinRounds(t, 2_000_000_000, 1_875_000_000)
+	testSpinRounds(t, 2_000_000_000, 1_875_000_000, 8)
 }
