@@ -48,6 +48,9 @@ const (
 
 	// Codes of the cycles model and the management cube.
 
+	// CodeCanisterQueueFull (IC0201): the cube's input queue has no room
+	// for another call (the scheduler's queue limit).
+	CodeCanisterQueueFull ErrorCode = 201
 	// CodeCanisterIDAlreadyExists (IC0205): provisional_create with a
 	// specified id that is taken.
 	CodeCanisterIDAlreadyExists ErrorCode = 205

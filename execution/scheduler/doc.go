@@ -53,8 +53,14 @@
 // SYS_UNKNOWN reject at the start of a round; a response arriving later
 // finds no callback and is dropped.
 //
-// Not yet done: queue limits and back-pressure, and the management
-// cube's methods other than raw_rand.
+// A cube's queue holds at most Config.MaxQueueLength calls: further
+// ingress messages are refused with IC0201 and further requests rejected
+// with SYS_TRANSIENT (cycles refunded); responses always fit.
+//
+// Not yet done: the management cube's methods other than raw_rand
+// (execution/management owns cube states of its own; the two are not
+// joined yet), and moving a stopping cube to stopped when its last call
+// context closes.
 //
 // # Usage
 //

@@ -40,6 +40,12 @@ type Config struct {
 	// responses its cubes sent each other and runs again, while budget
 	// remains. Default 8.
 	MaxInnerRounds int
+	// MaxQueueLength bounds the calls (ingress messages and requests)
+	// waiting in one cube's queue; more are rejected with IC0201 (a
+	// request's caller gets a SYS_TRANSIENT reject and its cycles back).
+	// Responses and system tasks are always queued. Default 500, the IC's
+	// input queue capacity.
+	MaxQueueLength int
 	// Heartbeat runs canister_heartbeat once per round on every cube that
 	// exports it.
 	Heartbeat bool
@@ -51,8 +57,8 @@ type Config struct {
 
 // Validate reports an error wrapping ErrInvalidConfig for negative values.
 func (c Config) Validate() error {
-	if c.Threads < 0 || c.Workers < 0 || c.MaxInnerRounds < 0 {
-		return fmt.Errorf("%w: negative Threads, Workers or MaxInnerRounds", ErrInvalidConfig)
+	if c.Threads < 0 || c.Workers < 0 || c.MaxInnerRounds < 0 || c.MaxQueueLength < 0 {
+		return fmt.Errorf("%w: negative Threads, Workers, MaxInnerRounds or MaxQueueLength", ErrInvalidConfig)
 	}
 	return nil
 }
@@ -66,6 +72,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxInnerRounds == 0 {
 		c.MaxInnerRounds = 8
+	}
+	if c.MaxQueueLength == 0 {
+		c.MaxQueueLength = 500
 	}
 	if c.RandomTape == nil {
 		c.RandomTape = Tape
@@ -132,6 +141,7 @@ type message struct {
 type cube struct {
 	st      *execution.State
 	queue   []message
+	calls   int // ingress messages and requests in queue
 	lastRun uint64
 	// paused is a long execution spread over rounds (time slicing), and
 	// pausedMsg the message it runs, put back in front of the queue if the
@@ -173,9 +183,14 @@ func New(cfg Config, x *execution.Executor) (*Scheduler, error) {
 // Executor returns the executor the scheduler runs cubes on.
 func (s *Scheduler) Executor() *execution.Executor { return s.x }
 
-// SetCube adds a cube or replaces its state (its input queue is kept).
+// SetCube adds a cube or replaces its state (its input queue is kept; an
+// execution paused on the old state is aborted and its message queued
+// again, first).
 func (s *Scheduler) SetCube(st *execution.State) {
 	c := s.cubes[st.ID]
+	if c != nil && c.paused != nil {
+		s.abort(c)
+	}
 	if c == nil {
 		c = &cube{}
 		s.cubes[st.ID] = c
@@ -183,6 +198,24 @@ func (s *Scheduler) SetCube(st *execution.State) {
 		s.ids = slices.Insert(s.ids, i, st.ID)
 	}
 	c.st = st
+}
+
+// RemoveCube deletes cube id with its queue (a paused execution is
+// aborted); the executor forgets its instance. Messages for it that arrive
+// later are treated as for a missing cube.
+func (s *Scheduler) RemoveCube(id bigfile.CubeID) {
+	c := s.cubes[id]
+	if c == nil {
+		return
+	}
+	if c.paused != nil {
+		s.abort(c)
+	}
+	delete(s.cubes, id)
+	if i, ok := slices.BinarySearch(s.ids, id); ok {
+		s.ids = slices.Delete(s.ids, i, i+1)
+	}
+	s.x.Forget(id)
 }
 
 // Cube returns the current state of cube id.
@@ -371,7 +404,13 @@ func (s *Scheduler) induct(r Round, k *sink) {
 				cid, "Canister "+in.Receiver.String()+" not found")})
 			continue
 		}
+		if s.full(c) {
+			k.res.Ingress = append(k.res.Ingress, IngressResult{ID: id, Response: reject(execution.CodeCanisterQueueFull,
+				cid, "Canister "+cid.String()+" has no room for more messages in its input queue")})
+			continue
+		}
 		c.queue = append(c.queue, message{kind: msgIngress, ingress: in, id: id})
+		c.calls++
 	}
 	for _, rq := range r.Requests {
 		k.local = append(k.local, routed{msg: message{kind: msgRequest, req: rq}})
@@ -407,7 +446,14 @@ func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
 			}
 			to, err := bigfile.CubeIDFromPrincipal(rq.Receiver)
 			if c := s.cubes[to]; err == nil && c != nil {
+				if s.full(c) {
+					respond(bigfile.Response{Originator: rq.Sender, Respondent: rq.Receiver, Callback: rq.Callback,
+						Refund: rq.Cycles, Deadline: rq.Deadline, Reject: bigfile.RejectSysTransient,
+						RejectMessage: "Canister " + to.String() + " has no room for more messages in its input queue"})
+					continue
+				}
 				c.queue = append(c.queue, rt.msg)
+				c.calls++
 				continue
 			}
 			if _, local := s.cubes[rq.Sender]; local {
@@ -468,6 +514,12 @@ func (s *Scheduler) systemTasks(now bigfile.Time) {
 		}
 	}
 }
+
+// full reports whether c's queue holds MaxQueueLength calls.
+func (s *Scheduler) full(c *cube) bool { return c.calls >= s.cfg.MaxQueueLength }
+
+// isCall reports whether m counts against the queue limit.
+func (m *message) isCall() bool { return m.kind == msgIngress || m.kind == msgRequest }
 
 // answerQueued reports whether a response for callback id waits in c's
 // queue or is being executed.
@@ -647,6 +699,9 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 	for done < n && *budget > 0 {
 		m := c.queue[done]
 		done++
+		if m.isCall() {
+			c.calls--
+		}
 		in, ok := s.input(now, c, m, k)
 		if !ok {
 			continue
@@ -680,14 +735,20 @@ func (s *Scheduler) runCube(ctx context.Context, now bigfile.Time, id bigfile.Cu
 // execution half done) for a checkpoint. The messages start again from
 // the beginning in the next round, on every replica alike.
 func (s *Scheduler) AbortPaused() {
-	for _, id := range s.Cubes() {
-		c := s.cubes[id]
-		if c.paused == nil {
-			continue
+	for _, id := range s.ids {
+		if c := s.cubes[id]; c.paused != nil {
+			s.abort(c)
 		}
-		c.paused.Abort()
-		c.paused = nil
-		c.queue = append([]message{c.pausedMsg}, c.queue...)
+	}
+}
+
+// abort aborts c's paused execution and queues its message again, first.
+func (s *Scheduler) abort(c *cube) {
+	c.paused.Abort()
+	c.paused = nil
+	c.queue = append([]message{c.pausedMsg}, c.queue...)
+	if c.pausedMsg.isCall() {
+		c.calls++
 	}
 }
 

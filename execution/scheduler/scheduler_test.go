@@ -609,3 +609,37 @@ func TestCallsToStoppingAndFrozenCubes(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueLimit(t *testing.T) {
+	eng := executiontest.NewEngine()
+	// One thread whose budget one message of 2,000 instructions exhausts:
+	// cube 2's queue does not drain while the test fills it.
+	s := newSubnet(t, eng, scheduler.Config{Threads: 1, MaxQueueLength: 2},
+		execution.Config{MaxInstructionsPerRound: 1_000}, 2)
+	var ins []bigfile.Ingress
+	for i := range 3 {
+		ins = append(ins, ingress(2, "work", workArg(2, 0, 2_000), byte(i)))
+	}
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: ins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ingress) != 2 || res.Ingress[0].ID != ins[2].ID() ||
+		res.Ingress[0].Response.ErrorCode != execution.CodeCanisterQueueFull {
+		t.Fatalf("results %+v, want the third message refused with IC0201 (and one executed)", res.Ingress)
+	}
+	// A request from another subnet finds the queue full again (one call
+	// left, one new ingress message): routing gets a SYS_TRANSIENT reject
+	// with the cycles back.
+	rq := bigfile.Request{Sender: 77, Receiver: bigfile.CubeID(2).Principal(), Method: "work",
+		Arg: workArg(2, 0, 0), Cycles: bigfile.CyclesFromUint64(5), Callback: 3}
+	res, err = s.ExecuteRound(context.Background(), scheduler.Round{Time: 2,
+		Ingress: []bigfile.Ingress{ingress(2, "work", workArg(2, 0, 2_000), 9)}, Requests: []bigfile.Request{rq}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Responses) != 1 || res.Responses[0].Reject != bigfile.RejectSysTransient ||
+		res.Responses[0].Refund != rq.Cycles || res.Responses[0].Callback != 3 || res.Responses[0].Originator != 77 {
+		t.Fatalf("responses %+v, want the request rejected as the queue is full", res.Responses)
+	}
+}
