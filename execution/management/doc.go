@@ -25,9 +25,10 @@
 // answers later. The number of open call contexts is a counter in the
 // cube's State ([execution.State].OpenCallContexts), which the executor
 // maintains for calls between cubes and [Manager.OpenCallContext] and
-// [Manager.CloseCallContext] move for calls modelled outside it (the
-// scheduler in execution/scheduler does not route through the Manager
-// yet). Closing the last one stops the cube and returns the answer to the
+// [Manager.CloseCallContext] move for calls modelled outside it. The
+// scheduler (execution/scheduler) routes management calls here, handing
+// over its states with [Manager.Adopt] and completing stops with
+// [Manager.Settle]. Closing the last one stops the cube and returns the answer to the
 // pending stop calls as [Completion] values; start_canister cancels them.
 //
 // # Usage

@@ -171,6 +171,21 @@ func (m *Manager) SetCube(st *execution.State) {
 	}
 }
 
+// Adopt is SetCube for a state the Manager's executor produced and still
+// holds an instance for (a scheduler handing over the latest state before
+// a management call): the instance is kept.
+func (m *Manager) Adopt(st *execution.State) {
+	m.cubes[st.ID] = st
+	if st.ID >= m.next {
+		m.next = st.ID + 1
+	}
+}
+
+// Settle stops cube id if it is stopping and has no open call contexts
+// any more (the executor closed them), and answers its pending
+// stop_canister calls in the returned completions.
+func (m *Manager) Settle(id bigfile.CubeID) []Completion { return m.settleStopping(id) }
+
 // Call serves one management call. It returns a Go error only for a
 // cancelled ctx or an engine failure.
 func (m *Manager) Call(ctx context.Context, c Call) (Result, error) {

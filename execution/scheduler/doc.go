@@ -57,10 +57,9 @@
 // ingress messages are refused with IC0201 and further requests rejected
 // with SYS_TRANSIENT (cycles refunded); responses always fit.
 //
-// Not yet done: the management cube's methods other than raw_rand
-// (execution/management owns cube states of its own; the two are not
-// joined yet), and moving a stopping cube to stopped when its last call
-// context closes.
+// Not yet done: composite queries that call other cubes, and canister
+// snapshots, HTTP outcalls and the other management methods the Manager
+// does not implement.
 //
 // # Usage
 //

@@ -14,6 +14,7 @@ import (
 
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
+	"github.com/thebigfile/bigfile/execution/management"
 )
 
 // Errors returned by New and the Scheduler's methods.
@@ -49,6 +50,14 @@ type Config struct {
 	// Heartbeat runs canister_heartbeat once per round on every cube that
 	// exports it.
 	Heartbeat bool
+	// Management, if set, serves calls to the management cube aaaaa-aa
+	// other than raw_rand (which the scheduler answers from the round's
+	// tape), from cubes and from ingress messages. It must run on the
+	// scheduler's executor. The scheduler hands it the current cube states
+	// before each call and takes back what the call changed (new, changed
+	// and deleted cubes); it also completes stop_canister calls when a
+	// stopping cube's last call context closes.
+	Management *management.Manager
 	// RandomTape turns a batch's randomness into the byte stream raw_rand
 	// draws from in that round. Default: SHA-256 in counter mode over the
 	// seed (see Tape).
@@ -166,6 +175,17 @@ type Scheduler struct {
 
 	snapMu    sync.RWMutex
 	certified map[bigfile.CubeID]*execution.State
+
+	// stops maps the tickets of pending stop_canister calls to who waits.
+	stops map[uint64]mgmtOrigin
+}
+
+// mgmtOrigin is the caller of a management call: an ingress message or a
+// cube's request.
+type mgmtOrigin struct {
+	ingress bool
+	id      bigfile.MessageID
+	req     bigfile.Request
 }
 
 // New returns a Scheduler running cubes on x.
@@ -177,7 +197,7 @@ func New(cfg Config, x *execution.Executor) (*Scheduler, error) {
 		return nil, fmt.Errorf("%w: nil executor", ErrInvalidConfig)
 	}
 	return &Scheduler{cfg: cfg.withDefaults(), x: x, cubes: map[bigfile.CubeID]*cube{},
-		certified: map[bigfile.CubeID]*execution.State{}}, nil
+		certified: map[bigfile.CubeID]*execution.State{}, stops: map[uint64]mgmtOrigin{}}, nil
 }
 
 // Executor returns the executor the scheduler runs cubes on.
@@ -302,6 +322,7 @@ type sink struct {
 	res      *Result
 	local    []routed // requests and responses for this subnet's cubes
 	mgmt     []bigfile.Request
+	mgmtIn   []message // ingress messages for the management cube
 	executed int
 	used     uint64
 }
@@ -355,7 +376,9 @@ func (s *Scheduler) ExecuteRound(ctx context.Context, r Round) (Result, error) {
 	res := Result{}
 	k := &sink{res: &res}
 	tape := s.cfg.RandomTape(r.Randomness)
-	s.induct(r, k)
+	if err := s.induct(ctx, r, k, tape); err != nil {
+		return Result{}, err
+	}
 	s.systemTasks(r.Time)
 	budget := make([]uint64, s.cfg.Threads)
 	for i := range budget {
@@ -384,7 +407,9 @@ func (s *Scheduler) ExecuteRound(ctx context.Context, r Round) (Result, error) {
 			k.local = append(k.local, o.local...)
 			k.mgmt = append(k.mgmt, o.mgmt...)
 		}
-		s.deliver(k, r.Time, tape)
+		if err := s.deliver(ctx, k, r.Time, tape); err != nil {
+			return Result{}, err
+		}
 		if !ran {
 			break
 		}
@@ -394,9 +419,13 @@ func (s *Scheduler) ExecuteRound(ctx context.Context, r Round) (Result, error) {
 
 // induct queues the round's messages; ingress for a missing cube is
 // answered at once, requests for one are rejected.
-func (s *Scheduler) induct(r Round, k *sink) {
+func (s *Scheduler) induct(ctx context.Context, r Round, k *sink, tape io.Reader) error {
 	for _, in := range r.Ingress {
 		id := in.ID()
+		if in.Receiver == bigfile.ManagementCube && s.cfg.Management != nil {
+			k.mgmtIn = append(k.mgmtIn, message{kind: msgIngress, ingress: in, id: id})
+			continue
+		}
 		cid, err := bigfile.CubeIDFromPrincipal(in.Receiver)
 		c := s.cubes[cid]
 		if err != nil || c == nil {
@@ -418,13 +447,13 @@ func (s *Scheduler) induct(r Round, k *sink) {
 	for _, rp := range r.Responses {
 		k.local = append(k.local, routed{to: rp.Originator, msg: message{kind: msgResponse, resp: rp}})
 	}
-	s.deliver(k, r.Time, nil)
+	return s.deliver(ctx, k, r.Time, tape)
 }
 
 // deliver queues the collected local requests and responses in order.
 // Requests for cubes this subnet does not have go out to routing; requests
 // for the management cube are answered here (raw_rand) or rejected.
-func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
+func (s *Scheduler) deliver(ctx context.Context, k *sink, now bigfile.Time, tape io.Reader) error {
 	respond := func(resp bigfile.Response) {
 		if c := s.cubes[resp.Originator]; c != nil {
 			c.queue = append(c.queue, message{kind: msgResponse, resp: resp})
@@ -432,8 +461,25 @@ func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
 		}
 		k.res.Responses = append(k.res.Responses, resp)
 	}
+	for _, m := range k.mgmtIn {
+		if err := s.manage(ctx, mgmtOrigin{ingress: true, id: m.id}, management.Call{Caller: m.ingress.Sender,
+			Method: m.ingress.Method, Arg: m.ingress.Arg, Time: now, Ingress: true}, k, respond); err != nil {
+			return err
+		}
+	}
+	k.mgmtIn = nil
+	mgmt := func(rq bigfile.Request) error {
+		if rq.Method == "raw_rand" || s.cfg.Management == nil {
+			respond(s.management(rq, tape))
+			return nil
+		}
+		return s.manage(ctx, mgmtOrigin{req: rq}, management.Call{Caller: rq.Sender.Principal(), Method: rq.Method,
+			Arg: rq.Arg, Cycles: rq.Cycles, Time: now}, k, respond)
+	}
 	for _, m := range k.mgmt {
-		respond(s.management(m, tape))
+		if err := mgmt(m); err != nil {
+			return err
+		}
 	}
 	k.mgmt = nil
 	for _, rt := range k.local {
@@ -441,7 +487,9 @@ func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
 		case msgRequest:
 			rq := rt.msg.req
 			if rq.Receiver == bigfile.ManagementCube {
-				respond(s.management(rq, tape))
+				if err := mgmt(rq); err != nil {
+					return err
+				}
 				continue
 			}
 			to, err := bigfile.CubeIDFromPrincipal(rq.Receiver)
@@ -469,6 +517,103 @@ func (s *Scheduler) deliver(k *sink, now bigfile.Time, tape io.Reader) {
 		}
 	}
 	k.local = k.local[:0]
+	return s.settle(k, respond)
+}
+
+// manage serves one call to the management cube through Config.Management,
+// on the scheduler's states, and answers it (now, or later for a pending
+// stop_canister).
+func (s *Scheduler) manage(ctx context.Context, o mgmtOrigin, call management.Call, k *sink,
+	respond func(bigfile.Response)) error {
+	m := s.cfg.Management
+	s.push()
+	r, err := m.Call(ctx, call)
+	if err != nil {
+		return err
+	}
+	s.pull()
+	if r.Pending {
+		s.stops[r.Ticket] = o
+	} else {
+		s.answerMgmt(o, r.Response, r.Refund, k, respond)
+	}
+	for _, c := range r.Completed {
+		if w, ok := s.stops[c.Ticket]; ok {
+			delete(s.stops, c.Ticket)
+			s.answerMgmt(w, c.Response, bigfile.Cycles{}, k, respond)
+		}
+	}
+	return nil
+}
+
+// settle completes the stop_canister calls of stopping cubes whose last
+// call context has closed.
+func (s *Scheduler) settle(k *sink, respond func(bigfile.Response)) error {
+	m := s.cfg.Management
+	if m == nil || len(s.stops) == 0 {
+		return nil
+	}
+	for _, id := range slices.Clone(s.ids) {
+		st := s.cubes[id].st
+		if st.Status != execution.Stopping || st.OpenCallContexts > 0 {
+			continue
+		}
+		s.push()
+		done := m.Settle(id)
+		s.pull()
+		for _, c := range done {
+			if w, ok := s.stops[c.Ticket]; ok {
+				delete(s.stops, c.Ticket)
+				s.answerMgmt(w, c.Response, bigfile.Cycles{}, k, respond)
+			}
+		}
+	}
+	return nil
+}
+
+// answerMgmt sends a management call's answer to its caller.
+func (s *Scheduler) answerMgmt(o mgmtOrigin, r execution.Response, refund bigfile.Cycles, k *sink,
+	respond func(bigfile.Response)) {
+	if o.ingress {
+		k.res.Ingress = append(k.res.Ingress, IngressResult{ID: o.id, Response: r})
+		return
+	}
+	resp := bigfile.Response{Originator: o.req.Sender, Respondent: bigfile.ManagementCube, Callback: o.req.Callback,
+		Refund: refund, Deadline: o.req.Deadline}
+	if r.Kind == execution.Replied {
+		resp.Reply = r.Data
+	} else {
+		resp.Reject, resp.RejectMessage = r.Code, r.Message
+	}
+	respond(resp)
+}
+
+// push hands the Manager the scheduler's current cube states.
+func (s *Scheduler) push() {
+	m := s.cfg.Management
+	for _, id := range s.ids {
+		c := s.cubes[id]
+		if st, ok := m.Cube(id); !ok || st != c.st {
+			m.Adopt(c.st)
+		}
+	}
+}
+
+// pull takes back the states a management call created, changed or
+// deleted.
+func (s *Scheduler) pull() {
+	m := s.cfg.Management
+	for _, id := range m.Cubes() {
+		st, _ := m.Cube(id)
+		if c := s.cubes[id]; c == nil || c.st != st {
+			s.SetCube(st)
+		}
+	}
+	for _, id := range slices.Clone(s.ids) {
+		if _, ok := m.Cube(id); !ok {
+			s.RemoveCube(id)
+		}
+	}
 }
 
 // management answers a cube's call to the management cube: raw_rand from
