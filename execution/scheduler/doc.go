@@ -34,17 +34,19 @@
 //
 // # Time slicing
 //
-// Every message runs through execution.Executor.Begin: one that needs more
+// Every message runs through execution.Executor.BeginOn: one that needs more
 // than a slice (Config.MaxInstructionsPerSlice of the executor, counted by
 // the engine) pauses, and the round moves on. In each later round the
 // paused execution runs exactly one more slice, before anything else and
 // on a thread of its own while there are fewer paused executions than
 // threads; the cube's other messages wait. So a message of n instructions
 // started in round r completes in round r + ceil(n/slice) - 1 (the engine
-// may put a boundary a few instructions late), whatever the replica's
-// speed. AbortPaused abandons paused executions before a checkpoint; their
-// messages start again from the beginning in the next round, on the
-// unchanged states, with the same results.
+// pauses at its first fuel check past a boundary, so a message ending a
+// few instructions past a multiple of the slice needs one slice less),
+// whatever the replica's speed. A checkpoint round (Round.Checkpoint) or
+// AbortPaused abandons paused executions, so that the state is
+// consistent; their messages start again from the beginning in the next
+// round, on the unchanged states, with the same results.
 //
 // Queries run with Query on the states of the last Certify call, a
 // read-only snapshot: concurrently with rounds and with each other.

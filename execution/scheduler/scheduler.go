@@ -102,6 +102,10 @@ type Round struct {
 	// decodes them), in stream order.
 	Requests  []bigfile.Request
 	Responses []bigfile.Response
+	// Checkpoint asks for a consistent state after the round (the batch's
+	// Checkpoint flag): executions still paused at its end are aborted
+	// (see AbortPaused).
+	Checkpoint bool
 }
 
 // IngressResult is the answer to one ingress message.
@@ -413,6 +417,9 @@ func (s *Scheduler) ExecuteRound(ctx context.Context, r Round) (Result, error) {
 		if !ran {
 			break
 		}
+	}
+	if r.Checkpoint {
+		s.AbortPaused()
 	}
 	return res, nil
 }

@@ -44,8 +44,8 @@ func ingress(to bigfile.CubeID, method string, arg []byte, nonce byte) bigfile.I
 // runSpin runs rounds 1..n: round 1 sends spin to cube 1, round 2 sends
 // quick to cube 1, every round sends work to cubes 2..5. It returns the
 // round each of spin and quick was answered in and the work answers per
-// round. abortAt > 0 aborts paused executions after that round (a
-// checkpoint).
+// round. abortAt > 0 makes that round a checkpoint, which aborts paused
+// executions.
 func runSpin(t *testing.T, s *scheduler.Scheduler, n, abortAt int) (spinRound, quickRound int, work []int) {
 	t.Helper()
 	spin, quick := ingress(1, "spin", nil, 0), ingress(1, "quick", nil, 1)
@@ -60,7 +60,8 @@ func runSpin(t *testing.T, s *scheduler.Scheduler, n, abortAt int) (spinRound, q
 		for id := bigfile.CubeID(2); id <= 5; id++ {
 			ins = append(ins, ingress(id, "work", workArg(id, 0, 1000), byte(r)))
 		}
-		res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(r), Ingress: ins})
+		res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(r), Ingress: ins,
+			Checkpoint: r == abortAt})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,9 +80,6 @@ func runSpin(t *testing.T, s *scheduler.Scheduler, n, abortAt int) (spinRound, q
 			}
 		}
 		work = append(work, w)
-		if r == abortAt {
-			s.AbortPaused()
-		}
 	}
 	return spinRound, quickRound, work
 }
