@@ -29,8 +29,11 @@
 // heartbeats) go to the front of a cube's queue at the start of a round.
 // raw_rand calls to the management cube are answered from the round's
 // random tape (Config.RandomTape, by default Tape over the batch's
-// randomness); other management methods are not wired in yet and are
-// rejected.
+// randomness). The other management methods, from cubes and from ingress
+// messages, go to Config.Management (an execution/management Manager on
+// the same executor) between inner rounds, on the scheduler's states; a
+// stop_canister waiting for open call contexts completes when the last
+// one closes. Without a Manager they are rejected.
 //
 // # Time slicing
 //
