@@ -300,3 +300,45 @@ func TestCallPerformOutOfCycles(t *testing.T) {
 		t.Fatalf("balance %s, want %s (only the execution fee)", a.st.Cycles, want)
 	}
 }
+
+// The callback trampoline of a 64-bit module passes the environment as
+// i64 (and a 32-bit table index): the reply callback replies with it.
+func TestCallCallbackWasm64(t *testing.T) {
+	callee := calleeCube.Principal().Bytes()
+	data := ""
+	for _, c := range callee {
+		data += fmt.Sprintf("\\%02x", c)
+	}
+	caller := probe(t, true, map[string]string{
+		"canister_update go": fmt.Sprintf(`
+    (call $call_new (i64.const 0) (i64.const %d) (i64.const 64) (i64.const 2)
+      (i64.const 1) (i64.const 0x1122334455667788) (i64.const 1) (i64.const 0))
+    (drop (call $call_perform))`, len(callee)),
+	}, fmt.Sprintf(`
+  (table 2 funcref)
+  (elem (i32.const 1) $on_reply)
+  (data (i64.const 0) "%s")
+  (data (i64.const 64) "ok")
+  (func $on_reply (param $env i64)
+    (i64.store (i64.const 128) (local.get $env))
+    (call $msg_reply_data_append (i64.const 128) (i64.const 8))
+    (call $msg_reply))`, data))
+	x := newExecutor(t, execution.Config{})
+	a, b := newCube(t, x), newCube(t, x)
+	b.st = &execution.State{ID: calleeCube}
+	a.mustInstall(caller)
+	b.mustInstall(calleeWAT(t))
+	out := a.update("go", nil)
+	if len(out.Requests) != 1 {
+		t.Fatalf("go: %v, %d requests", out.Err, len(out.Requests))
+	}
+	req := out.Requests[0]
+	callee2 := b.exec(execution.Input{Kind: execution.KindUpdate, Method: req.Method, Arg: req.Arg,
+		Caller: req.Sender.Principal(), Origin: execution.Origin{Kind: execution.OriginCube, Caller: req.Sender.Principal(),
+			Callback: req.Callback}})
+	resp := a.exec(execution.Input{Kind: execution.KindResponse, Response: &bigfile.Response{Originator: req.Sender,
+		Respondent: req.Receiver, Callback: req.Callback, Reply: callee2.Response.Data}})
+	if got := reply(t, resp); binary.LittleEndian.Uint64(got) != 0x1122334455667788 {
+		t.Fatalf("callback got env %x", got)
+	}
+}
