@@ -207,7 +207,11 @@ func (a *api) callPerform([]uint64) (uint64, error) {
 		return 0, err
 	}
 	fee, reserve := a.callFees(len(p.method) + len(p.arg))
-	if a.x.cfg.Costs.Charging() {
+	composite := a.ctx == ctxCQ || a.ctx == ctxCRy || a.ctx == ctxCRt
+	if composite {
+		fee, reserve = bigfile.Cycles{}, bigfile.Cycles{} // queries are free
+	}
+	if a.x.cfg.Costs.Charging() && !composite {
 		need := a.x.cfg.Costs.FreezingLimit(a.st).Add(fee).Add(reserve)
 		if a.balance.Cmp(need) < 0 {
 			a.dropPending()
@@ -337,10 +341,17 @@ func (x *Executor) response(ctx context.Context, st *State, in *Input) (Output, 
 	if hasCtx {
 		origin = cc.Origin
 	}
-	closure, c := cb.OnReply, ctxRy
+	closure, c, cleanupCtx, limit := cb.OnReply, ctxRy, ctxC, x.cfg.MaxInstructionsPerMessage
+	if in.Composite {
+		c, cleanupCtx, limit = ctxCRy, ctxCC, x.cfg.MaxInstructionsPerQuery
+	}
 	arg := r.Reply
 	if r.Reject != 0 {
-		closure, c, arg = cb.OnReject, ctxRt, nil
+		closure, arg = cb.OnReject, nil
+		c = ctxRt
+		if in.Composite {
+			c = ctxCRt
+		}
 	}
 	rin := *in
 	rin.Arg, rin.Cycles, rin.Caller = arg, cc.Available, origin.Caller
@@ -377,8 +388,11 @@ func (x *Executor) response(ctx context.Context, st *State, in *Input) (Output, 
 		if origin.Kind == OriginSystem {
 			a.caller = []byte{}
 		}
-		budget := x.cfg.MaxInstructionsPerMessage
-		e, err := x.run(ctx, a, wasmbin.CallbackExport, c, &budget, x.cfg.MaxInstructionsPerMessage)
+		if in.Composite {
+			a.maxResponse = x.cfg.MaxQueryResponseBytes
+		}
+		budget := limit
+		e, err := x.run(ctx, a, wasmbin.CallbackExport, c, &budget, limit)
 		if err != nil {
 			inst.Close()
 			return nil, nil, nil, err
@@ -403,7 +417,7 @@ func (x *Executor) response(ctx context.Context, st *State, in *Input) (Output, 
 	}
 	out.State, out.Instructions, out.Log = failed, used, logs
 	if cb.HasCleanup {
-		ca, cinst, ce, err := run(failed, ctxC, cb.OnCleanup)
+		ca, cinst, ce, err := run(failed, cleanupCtx, cb.OnCleanup)
 		if err != nil {
 			return Output{}, err
 		}

@@ -115,7 +115,7 @@ func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, er
 		// their execution fee is taken afterwards, as far as the balance
 		// goes.
 		out, err := x.response(ctx, st, &in)
-		if err == nil && x.cfg.Costs.Charging() && out.Instructions > 0 {
+		if err == nil && x.cfg.Costs.Charging() && out.Instructions > 0 && !in.Composite {
 			fee := minCycles(x.cfg.Costs.ExecutionCost(out.Instructions, x.memory64(out.State, &in)), out.State.Cycles)
 			ns := out.State.clone()
 			ns.Cycles = out.State.Cycles.Sub(fee)
@@ -430,8 +430,8 @@ func (x *Executor) entry(m *module, in *Input) (export string, c callContext, li
 		if e := "canister_query " + in.Method; m.exports[e] {
 			return e, ctxNRQ, x.cfg.MaxInstructionsPerQuery, true
 		}
-		// Composite queries run like queries; the calls they may make
-		// arrive with the scheduler.
+		// Composite queries run like queries; the calls they make go on
+		// in Composite KindResponse inputs (the scheduler's Query).
 		e := "canister_composite_query " + in.Method
 		return e, ctxCQ, x.cfg.MaxInstructionsPerQuery, m.exports[e]
 	case KindHeartbeat:
@@ -524,6 +524,14 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 		return out, nil
 	}
 	out := Output{State: st, Instructions: a.base, Log: a.logs}
+	if c == ctxCQ && len(a.requests) > 0 {
+		// A composite query that called other cubes goes on in its
+		// callbacks: it returns a scratch State holding its call context
+		// and callbacks, for the KindResponse inputs (Composite) that
+		// deliver the answers; the cube's real State is unchanged.
+		out.Instructions, out.Log, out.Origin = 0, nil, a.origin
+		return x.finishCall(st, a, inst, m, out), nil
+	}
 	switch c {
 	case ctxUpdate, ctxT:
 		out.Instructions, out.Log, out.Origin = 0, nil, a.origin

@@ -98,6 +98,11 @@ type Input struct {
 	// Response is the answer to one of the cube's calls (KindResponse);
 	// its Callback names the State's callback and Refund is credited.
 	Response *bigfile.Response
+	// Composite marks a KindResponse to a call made by a composite query:
+	// the callback runs in the composite callback contexts, under the
+	// query instruction limit, free of charge, on the scratch State the
+	// query returned.
+	Composite bool
 }
 
 // ResponseKind says how a call was answered.
@@ -131,7 +136,9 @@ type Output struct {
 	// State is the cube's state after the message. It is the input State
 	// itself when nothing may change (queries, inspect), and a new State
 	// otherwise; after a failure the new State differs from the old one only
-	// in its log.
+	// in its log. A composite query that made calls (Requests) returns a
+	// scratch State to deliver their answers to (Input.Composite), never
+	// to be kept as the cube's state.
 	State *State
 	// Response is the answer for the caller, if the input needs one.
 	Response Response

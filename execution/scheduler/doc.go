@@ -52,7 +52,10 @@
 // round, on the unchanged states, with the same results.
 //
 // Queries run with Query on the states of the last Certify call, a
-// read-only snapshot: concurrently with rounds and with each other.
+// read-only snapshot: concurrently with rounds and with each other. A
+// composite query may call query methods of the subnet's cubes on the same
+// snapshot (depth first, to MaxCompositeDepth); its callbacks run on a
+// scratch state that is dropped afterwards.
 //
 // A best-effort call whose deadline has passed is answered with a
 // SYS_UNKNOWN reject at the start of a round; a response arriving later
@@ -62,9 +65,9 @@
 // ingress messages are refused with IC0201 and further requests rejected
 // with SYS_TRANSIENT (cycles refunded); responses always fit.
 //
-// Not yet done: composite queries that call other cubes, and canister
-// snapshots, HTTP outcalls and the other management methods the Manager
-// does not implement.
+// Not yet done: composite queries calling cubes on other subnets (they
+// are rejected), and canister snapshots, HTTP outcalls and the other
+// management methods the Manager does not implement.
 //
 // # Usage
 //

@@ -302,16 +302,72 @@ func (s *Scheduler) Certify() {
 
 // Query runs a non-replicated query (in.Kind is set to KindQuery) on cube
 // id's last certified state. It changes nothing, and runs concurrently with
-// rounds and with other queries.
+// rounds and with other queries. A composite query may call query methods
+// of the subnet's cubes (on the same snapshot, to a depth of
+// MaxCompositeDepth); calls to other subnets are rejected.
 func (s *Scheduler) Query(ctx context.Context, id bigfile.CubeID, in execution.Input) (execution.Output, error) {
 	s.snapMu.RLock()
-	st := s.certified[id]
+	snap := s.certified
 	s.snapMu.RUnlock()
+	return s.query(ctx, snap, id, in, 0)
+}
+
+// MaxCompositeDepth bounds the nesting of calls from composite queries.
+const MaxCompositeDepth = 6
+
+func (s *Scheduler) query(ctx context.Context, snap map[bigfile.CubeID]*execution.State, id bigfile.CubeID,
+	in execution.Input, depth int) (execution.Output, error) {
+	st := snap[id]
 	if st == nil {
 		return execution.Output{}, ErrNoCube
 	}
 	in.Kind = execution.KindQuery
-	return s.x.Execute(ctx, st, in)
+	out, err := s.x.Execute(ctx, st, in)
+	if err != nil || len(out.Requests) == 0 {
+		return out, err
+	}
+	// The query made calls: answer them one by one (depth first), running
+	// its callbacks on the scratch state, until it has answered.
+	cur, pending := out.State, out.Requests
+	final := out
+	final.Instructions, final.Log = out.Instructions, slices.Clone(out.Log)
+	for len(pending) > 0 && final.Response.Kind == execution.NoResponse {
+		rq := pending[0]
+		pending = pending[1:]
+		r := bigfile.Response{Originator: rq.Sender, Respondent: rq.Receiver, Callback: rq.Callback, Refund: rq.Cycles}
+		to, err := bigfile.CubeIDFromPrincipal(rq.Receiver)
+		switch {
+		case err != nil || snap[to] == nil:
+			r.Reject, r.RejectMessage = bigfile.RejectDestinationInvalid,
+				"composite queries can only call query methods of cubes on the same subnet"
+		case depth+1 >= MaxCompositeDepth:
+			r.Reject, r.RejectMessage = bigfile.RejectCanisterError, "composite query call depth exceeded"
+		default:
+			sub, err := s.query(ctx, snap, to, execution.Input{Method: rq.Method, Arg: rq.Arg,
+				Caller: rq.Sender.Principal(), Time: in.Time}, depth+1)
+			if err != nil {
+				return execution.Output{}, err
+			}
+			final.Instructions += sub.Instructions
+			if sub.Response.Kind == execution.Replied {
+				r.Reply = sub.Response.Data
+			} else {
+				r.Reject, r.RejectMessage = sub.Response.Code, sub.Response.Message
+			}
+		}
+		o, err := s.x.Execute(ctx, cur, execution.Input{Kind: execution.KindResponse, Composite: true,
+			Response: &r, Time: in.Time})
+		if err != nil {
+			return execution.Output{}, err
+		}
+		cur = o.State
+		pending = append(pending, o.Requests...)
+		final.Instructions += o.Instructions
+		final.Log = append(final.Log, o.Log...)
+		final.Response, final.Err = o.Response, o.Err
+	}
+	final.State, final.Requests, final.Dirty = st, nil, execution.DirtyPages{}
+	return final, nil
 }
 
 // reject builds an execution-style reject for a message the scheduler

@@ -654,3 +654,70 @@ func TestQueueLimit(t *testing.T) {
 		t.Fatalf("responses %+v, want the request rejected as the queue is full", res.Responses)
 	}
 }
+
+// A composite query calls query methods of two other cubes in turn and
+// adds their answers, on the certified snapshot; its scratch state never
+// becomes the cube's state.
+func TestCompositeQuery(t *testing.T) {
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	leaf := func(v byte) []byte {
+		return eng.Cube(map[string]executiontest.Func{
+			"canister_query get": func(c *executiontest.Call) error { return c.Reply([]byte{v}) },
+		})
+	}
+	sum := eng.Cube(map[string]executiontest.Func{
+		"canister_composite_query sum": func(c *executiontest.Call) error {
+			return c.CallNew(bigfile.CubeID(2).Principal(), "get", nil, 0, "first", "failed", 0)
+		},
+		"canister_composite_query missing": func(c *executiontest.Call) error {
+			return c.CallNew(bigfile.CubeID(99).Principal(), "get", nil, 0, "first", "failed", 0)
+		},
+		"first": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			c.Memory()[0] = arg[0]
+			return c.CallNew(bigfile.CubeID(3).Principal(), "get", nil, 0, "second", "failed", 0)
+		},
+		"second": func(c *executiontest.Call) error {
+			arg, err := c.Arg()
+			if err != nil {
+				return err
+			}
+			return c.Reply([]byte{c.Memory()[0] + arg[0]})
+		},
+		"failed": func(c *executiontest.Call) error {
+			code, err := c.RejectCode()
+			if err != nil {
+				return err
+			}
+			return c.Reply([]byte{0xff, byte(code)})
+		},
+	})
+	for id, code := range map[bigfile.CubeID][]byte{1: sum, 2: leaf(20), 3: leaf(22)} {
+		out, _ := x.Execute(context.Background(), &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		s.SetCube(out.State)
+	}
+	s.Certify()
+	before, _ := s.Cube(1)
+	out, err := s.Query(context.Background(), 1, execution.Input{Method: "sum"})
+	if err != nil || out.Response.Kind != execution.Replied || out.Response.Data[0] != 42 {
+		t.Fatalf("sum = %v %+v, want 42", err, out.Response)
+	}
+	if after, _ := s.Cube(1); after != before || out.State != before {
+		t.Fatal("the composite query changed the cube's state")
+	}
+	out, err = s.Query(context.Background(), 1, execution.Input{Method: "missing"})
+	if err != nil || !bytes.Equal(out.Response.Data, []byte{0xff, byte(bigfile.RejectDestinationInvalid)}) {
+		t.Fatalf("missing = %v %+v, want the reject callback with DESTINATION_INVALID", err, out.Response)
+	}
+	// A composite query cannot be called as an update.
+	res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1, Ingress: []bigfile.Ingress{
+		ingress(1, "sum", nil, 1)}})
+	if err != nil || len(res.Ingress) != 1 || res.Ingress[0].Response.ErrorCode != execution.CodeCompositeQueryCalledInReplicatedMode {
+		t.Fatalf("sum as an update: %v %+v", err, res.Ingress)
+	}
+}
