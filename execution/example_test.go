@@ -89,3 +89,49 @@ func ExampleLoadMemory() {
 	fmt.Println(len(saved), "page(s) saved; same hash:", loaded.Hash() == st.Hash())
 	// Output: 1 page(s) saved; same hash: true
 }
+
+// A cube calls another: the update leaves its call context open and
+// returns the request; the caller of Execute (a scheduler) runs the
+// request on the callee and hands the answer back as a KindResponse input,
+// whose reply callback answers the original caller.
+func Example_calls() {
+	ctx := context.Background()
+	eng := executiontest.NewEngine()
+	x, _ := execution.New(execution.Config{}, eng)
+	callee := eng.Cube(map[string]executiontest.Func{
+		"canister_update double": func(c *executiontest.Call) error {
+			arg, _ := c.Arg()
+			return c.Reply(append(arg, arg...))
+		},
+	})
+	caller := eng.Cube(map[string]executiontest.Func{
+		"canister_update ask": func(c *executiontest.Call) error {
+			return c.CallNew(bigfile.CubeID(2).Principal(), "double", []byte("ab"), 0, "answer", "answer", 0)
+		},
+		"answer": func(c *executiontest.Call) error {
+			arg, _ := c.Arg()
+			return c.Reply(append([]byte("got "), arg...))
+		},
+	})
+	install := func(id bigfile.CubeID, code []byte) *execution.State {
+		out, _ := x.Execute(ctx, &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		return out.State
+	}
+	a, b := install(1, caller), install(2, callee)
+
+	out, _ := x.Execute(ctx, a, execution.Input{Kind: execution.KindUpdate, Method: "ask"})
+	a = out.State
+	rq := out.Requests[0]
+	fmt.Println("request to", rq.Receiver, rq.Method, "; open call contexts:", a.OpenCallContexts)
+
+	served, _ := x.Execute(ctx, b, execution.Input{Kind: execution.KindUpdate, Method: rq.Method, Arg: rq.Arg,
+		Caller: rq.Sender.Principal(), Cycles: rq.Cycles,
+		Origin: execution.Origin{Kind: execution.OriginCube, Caller: rq.Sender.Principal(), Callback: rq.Callback}})
+	out, _ = x.Execute(ctx, a, execution.Input{Kind: execution.KindResponse, Response: &bigfile.Response{
+		Originator: rq.Sender, Respondent: rq.Receiver, Callback: served.Origin.Callback, Refund: served.Refund,
+		Reply: served.Response.Data}})
+	fmt.Printf("%s; open call contexts: %d\n", out.Response.Data, out.State.OpenCallContexts)
+	// Output:
+	// request to ryjl3-tyaaa-aaaaa-aaaba-cai double ; open call contexts: 1
+	// got abab; open call contexts: 0
+}
