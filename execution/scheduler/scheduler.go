@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
@@ -47,6 +48,12 @@ type Config struct {
 	// Responses and system tasks are always queued. Default 500, the IC's
 	// input queue capacity.
 	MaxQueueLength int
+	// IdleChargeInterval is how often (in batch time) every cube pays for
+	// its storage and compute allocation under the executor's cost rules
+	// (Executor.ChargeIdle), whether it executes or not; a cube that
+	// cannot pay is uninstalled. Executions also charge it. Default one
+	// minute.
+	IdleChargeInterval time.Duration
 	// Heartbeat runs canister_heartbeat once per round on every cube that
 	// exports it.
 	Heartbeat bool
@@ -66,7 +73,7 @@ type Config struct {
 
 // Validate reports an error wrapping ErrInvalidConfig for negative values.
 func (c Config) Validate() error {
-	if c.Threads < 0 || c.Workers < 0 || c.MaxInnerRounds < 0 || c.MaxQueueLength < 0 {
+	if c.Threads < 0 || c.Workers < 0 || c.MaxInnerRounds < 0 || c.MaxQueueLength < 0 || c.IdleChargeInterval < 0 {
 		return fmt.Errorf("%w: negative Threads, Workers, MaxInnerRounds or MaxQueueLength", ErrInvalidConfig)
 	}
 	return nil
@@ -84,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxQueueLength == 0 {
 		c.MaxQueueLength = 500
+	}
+	if c.IdleChargeInterval == 0 {
+		c.IdleChargeInterval = time.Minute
 	}
 	if c.RandomTape == nil {
 		c.RandomTape = Tape
@@ -700,8 +710,12 @@ func (s *Scheduler) management(rq bigfile.Request, tape io.Reader) bigfile.Respo
 
 // systemTasks puts due timers (and heartbeats) at the front of the queues.
 func (s *Scheduler) systemTasks(now bigfile.Time) {
+	charging := s.x.Config().Costs.Charging()
 	for _, id := range s.ids {
 		c := s.cubes[id]
+		if charging && c.paused == nil && c.st.StorageChargedUntil+bigfile.Time(s.cfg.IdleChargeInterval) <= now {
+			c.st, _ = s.x.ChargeIdle(c.st, now)
+		}
 		if c.st.GlobalTimer != 0 && c.st.GlobalTimer <= now && !slices.ContainsFunc(c.queue,
 			func(m message) bool { return m.kind == msgTimer }) {
 			c.queue = append([]message{{kind: msgTimer}}, c.queue...)

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
@@ -719,5 +720,39 @@ func TestCompositeQuery(t *testing.T) {
 		ingress(1, "sum", nil, 1)}})
 	if err != nil || len(res.Ingress) != 1 || res.Ingress[0].Response.ErrorCode != execution.CodeCompositeQueryCalledInReplicatedMode {
 		t.Fatalf("sum as an update: %v %+v", err, res.Ingress)
+	}
+}
+
+// Idle cubes pay for their storage as batch time passes; one that cannot
+// pay is uninstalled.
+func TestIdleCharging(t *testing.T) {
+	eng := executiontest.NewEngine()
+	costs := execution.Costs{Subnet: execution.SubnetS4}
+	x, _ := execution.New(execution.Config{Costs: costs}, eng)
+	s, _ := scheduler.New(scheduler.Config{}, x)
+	plain, _ := execution.New(execution.Config{}, eng)
+	code := workCube(eng)
+	for id, cycles := range map[bigfile.CubeID]uint64{1: 1_000_000_000_000, 2: 1} {
+		out, _ := plain.Execute(context.Background(), &execution.State{ID: id}, execution.Input{Kind: execution.KindInstall, Wasm: code})
+		st := *out.State
+		st.Cycles = bigfile.CyclesFromUint64(cycles)
+		s.SetCube(&st)
+	}
+	const minute = bigfile.Time(60_000_000_000)
+	for r := bigfile.Time(1); r <= 4; r++ {
+		if _, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: 1_700_000_000_000_000_000 + r*minute}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rich, _ := s.Cube(1)
+	poor, _ := s.Cube(2)
+	// The first round starts the clock; three charges of a minute follow.
+	perMinute := costs.StorageCost(rich.MemoryUsage(), time.Minute)
+	want := bigfile.CyclesFromUint64(1_000_000_000_000).Sub(perMinute).Sub(perMinute).Sub(perMinute)
+	if rich.Cycles != want || perMinute.IsZero() {
+		t.Fatalf("rich cube has %s after 3 charged minutes, want %s", rich.Cycles, want)
+	}
+	if poor.Wasm != nil {
+		t.Fatal("a cube that cannot pay for its storage kept its code")
 	}
 }
