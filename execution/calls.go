@@ -237,11 +237,8 @@ func (a *api) callPerform([]uint64) (uint64, error) {
 // while it has callbacks outstanding; one without is closed, and the
 // caller answers it if nobody did.
 func contextsAfter(st *State, ctxID uint64, origin Origin, responded bool, available bigfile.Cycles,
-	added []Callback, removed bigfile.CallbackID) (ctxs []CallContext, cbs []Callback, kept bool) {
+	added []Callback) (ctxs []CallContext, cbs []Callback, kept bool) {
 	cbs = slices.Clone(st.Callbacks)
-	if removed != 0 {
-		cbs = slices.DeleteFunc(cbs, func(c Callback) bool { return c.ID == removed })
-	}
 	cbs = append(cbs, added...)
 	outstanding := slices.ContainsFunc(cbs, func(c Callback) bool { return c.Context == ctxID })
 	ctxs = slices.DeleteFunc(slices.Clone(st.CallContexts), func(c CallContext) bool { return c.ID == ctxID })
@@ -448,7 +445,7 @@ func (x *Executor) closeContext(st *State, cc CallContext, hasCtx bool, out Outp
 		out.State = st
 		return out
 	}
-	ctxs, cbs, open := contextsAfter(st, cc.ID, cc.Origin, cc.Responded, cc.Available, nil, 0)
+	ctxs, cbs, open := contextsAfter(st, cc.ID, cc.Origin, cc.Responded, cc.Available, nil)
 	ns := st.clone()
 	ns.CallContexts, ns.Callbacks = ctxs, cbs
 	if !open {
@@ -487,7 +484,7 @@ func (x *Executor) finishCall(st *State, a *api, inst Instance, m *module, out O
 		out.Response = a.response
 	}
 	available := a.cyclesIn.Sub(a.cyclesTaken)
-	ctxs, cbs, open := contextsAfter(ns, a.ctxID, a.origin, responded, available, a.callbacks, 0)
+	ctxs, cbs, open := contextsAfter(ns, a.ctxID, a.origin, responded, available, a.callbacks)
 	ns.CallContexts, ns.Callbacks, ns.NextCallback = ctxs, cbs, a.nextCallback
 	switch {
 	case open && !existed:
