@@ -605,14 +605,23 @@ func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, e
 	a.version = st.Version + 1 // canister_init sees the version of the new code
 	limit := x.cfg.MaxInstructionsPerInstall
 	budget := limit
+	return x.initialize(ctx, st, in, m, inst, a, "canister_init", &budget, limit)
+}
+
+// initialize runs the new module's start function and then entry
+// (canister_init on install, canister_post_upgrade on upgrade), each if the
+// module exports it, and builds the resulting state. On a failure it closes
+// inst and returns the failed output; an engine error is returned as such.
+func (x *Executor) initialize(ctx context.Context, st *State, in *Input, m *module, inst Instance, a *api,
+	entry string, budget *uint64, limit uint64) (Output, error) {
 	for _, step := range []struct {
 		export string
 		c      callContext
-	}{{wasmbin.StartExport, ctxStart}, {"canister_init", ctxInit}} {
+	}{{wasmbin.StartExport, ctxStart}, {entry, ctxInit}} {
 		if !m.exports[step.export] {
 			continue
 		}
-		e, err := x.run(ctx, a, step.export, step.c, &budget, limit)
+		e, err := x.run(ctx, a, step.export, step.c, budget, limit)
 		if err != nil {
 			inst.Close()
 			return Output{}, err
@@ -771,22 +780,5 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 	}
 	closeOld()
 	a.inst = inst
-	for _, step := range []struct {
-		export string
-		c      callContext
-	}{{wasmbin.StartExport, ctxStart}, {"canister_post_upgrade", ctxInit}} {
-		if !nm.exports[step.export] {
-			continue
-		}
-		e, err := x.run(ctx, a, step.export, step.c, &budget, limit)
-		if err != nil {
-			inst.Close()
-			return Output{}, err
-		}
-		if e != nil {
-			inst.Close()
-			return x.failed(st, e, a.logs, a.base, true), nil
-		}
-	}
-	return x.installed(st, in, nm, inst, a), nil
+	return x.initialize(ctx, st, in, nm, inst, a, "canister_post_upgrade", &budget, limit)
 }

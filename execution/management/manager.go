@@ -363,7 +363,7 @@ func (m *Manager) provisionalTopUp(c Call) Result {
 		return rejected(c, execution.CodeInvalidManagementPayload, "amount %s out of range", a.Amount)
 	}
 	m.update(id, func(st *execution.State) { st.Cycles = st.Cycles.Add(amount) })
-	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	return repliedEmpty(c)
 }
 
 // update replaces cube id's state by a modified copy. When f changes only
@@ -423,7 +423,7 @@ func (m *Manager) installCode(ctx context.Context, c Call) (Result, error) {
 	if out.Err != nil {
 		return Result{Response: out.Response, Refund: c.Cycles}, nil
 	}
-	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}, nil
+	return repliedEmpty(c), nil
 }
 
 func (m *Manager) uninstallCode(c Call) Result {
@@ -443,7 +443,7 @@ func (m *Manager) uninstallCode(c Call) Result {
 		s.Version++
 	})
 	m.settleStopping(st.ID)
-	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	return repliedEmpty(c)
 }
 
 // applySettings applies the present fields of s to st, or returns the
@@ -512,7 +512,7 @@ func (m *Manager) updateSettings(c Call) Result {
 	}
 	m.cubes[st.ID] = &ns
 	m.x.Carry(st, &ns) // settings do not touch memory
-	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	return repliedEmpty(c)
 }
 
 func (m *Manager) startCanister(c Call) Result {
@@ -525,7 +525,7 @@ func (m *Manager) startCanister(c Call) Result {
 		return r
 	}
 	m.update(st.ID, func(s *execution.State) { s.Status = execution.Running })
-	res := Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	res := repliedEmpty(c)
 	for _, t := range m.pending[st.ID] {
 		res.Completed = append(res.Completed, Completion{Ticket: t, Response: reject(execution.ErrorCode(511),
 			"Canister %s has been restarted while stopping.", st.ID)})
@@ -543,7 +543,7 @@ func (m *Manager) stopCanister(c Call) Result {
 	if !ok {
 		return r
 	}
-	done := Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	done := repliedEmpty(c)
 	if st.Status == execution.Stopped {
 		return done
 	}
@@ -655,7 +655,7 @@ func (m *Manager) deleteCanister(c Call) Result {
 	m.x.Forget(st.ID)
 	delete(m.cubes, st.ID)
 	m.deleted[st.ID] = true
-	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
+	return repliedEmpty(c)
 }
 
 func (m *Manager) depositCycles(c Call) Result {
@@ -708,4 +708,10 @@ func (m *Manager) Execute(ctx context.Context, id bigfile.CubeID, in execution.I
 	}
 	m.cubes[id] = out.State
 	return out, nil
+}
+
+// repliedEmpty is the reply of a method that returns (), refunding the
+// cycles the call carried.
+func repliedEmpty(c Call) Result {
+	return Result{Response: execution.Response{Kind: execution.Replied, Data: emptyReply}, Refund: c.Cycles}
 }
