@@ -35,6 +35,7 @@ import (
 	"github.com/thebigfile/bigfile/chainkey/chainkeytest"
 	"github.com/thebigfile/bigfile/execution"
 	"github.com/thebigfile/bigfile/execution/candid"
+	"github.com/thebigfile/bigfile/execution/management"
 	"github.com/thebigfile/bigfile/execution/wasm"
 	"github.com/thebigfile/bigfile/statemgr/hashtree"
 )
@@ -90,9 +91,9 @@ func run(wasmPath string) error {
 	fmt.Printf("cube       %s (%d-byte Motoko module)\n", cube, len(code))
 
 	// What a client sends to the management cube to install the code.
-	installArg, err := candid.Marshal(installCodeArgs{
-		Mode:       installMode{Install: &candid.Null{}},
-		CanisterID: cube,
+	installArg, err := candid.Marshal(management.InstallCodeArgs{
+		Mode:       management.InstallMode{Install: &candid.Null{}},
+		CanisterID: cube.Principal(),
 		WasmModule: code[:8],
 		Arg:        noArgs,
 	})
@@ -228,20 +229,6 @@ func leb128(v uint64) []byte {
 		v >>= 7
 	}
 	return append(b, byte(v))
-}
-
-// installCodeArgs is the management cube's install_code argument.
-type installCodeArgs struct {
-	Mode       installMode    `candid:"mode"`
-	CanisterID bigfile.CubeID `candid:"canister_id"`
-	WasmModule []byte         `candid:"wasm_module"`
-	Arg        []byte         `candid:"arg"`
-	SenderVer  *uint64        `candid:"sender_canister_version"`
-}
-
-type installMode struct {
-	Install   *candid.Null `candid:"install,variant"`
-	Reinstall *candid.Null `candid:"reinstall"`
 }
 
 func decodeNat(reply []byte) (candid.Nat, error) {
