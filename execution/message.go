@@ -43,6 +43,7 @@ const (
 var kindNames = [...]string{"invalid", "install", "reinstall", "upgrade", "update", "replicated query",
 	"query", "heartbeat", "global timer", "inspect message", "response"}
 
+// String returns the kind's name, such as "update".
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

@@ -44,6 +44,7 @@ type Violation struct {
 	Detail  string // the forbidden import or dependency
 }
 
+// String formats v as "package: rule: detail".
 func (v Violation) String() string { return fmt.Sprintf("%s: %s: %s", v.Package, v.Rule, v.Detail) }
 
 // Check applies the rules to pkgs, the packages of the module and their
