@@ -23,6 +23,20 @@
 // tests check byte-identical hashes for 1, 2 and 8). Threads, the budgets
 // and MaxInnerRounds are consensus parameters: all replicas use the same.
 //
+// # Parallel speed and GOMAXPROCS
+//
+// Every Wasm execution is a cgo call. While all of GOMAXPROCS's Ps are
+// held by goroutines in cgo calls, the Go runtime's sysmon thread retakes
+// them and then wakes every 20 µs (about every 80 µs with the kernel's
+// timer slack), each time preempting a worker for several microseconds on
+// a virtual machine. With one P to spare it backs off instead. So the
+// default Workers is the smaller of GOMAXPROCS and the number of CPUs,
+// and a process that executes rounds does best with GOMAXPROCS one above
+// its CPU count. On 2 cores, 1 → 2 workers on independent cubes measured
+// 1.81–1.86× with GOMAXPROCS=3 and 1.60–1.76× with GOMAXPROCS=2, where
+// plain wasmtime-go calls reach 1.50–1.77× and a pure Go loop 1.99×
+// (BenchmarkParallelSpeedup in execution/wasm).
+//
 // Requests and responses between the subnet's cubes are delivered after
 // each inner round, which runs again while messages and budget remain (up
 // to MaxInnerRounds). Due global timers (and, with Config.Heartbeat,

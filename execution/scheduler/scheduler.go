@@ -36,7 +36,10 @@ type Config struct {
 	// budget. Default 4 (the IC's scheduler_cores).
 	Threads int
 	// Workers is the number of goroutines that run threads in parallel.
-	// Default runtime.GOMAXPROCS(0). It changes speed, never results.
+	// Default the smaller of runtime.GOMAXPROCS(0) and runtime.NumCPU(),
+	// so that GOMAXPROCS set one above the CPU count leaves the Go
+	// runtime a spare P (see the package doc). It changes speed, never
+	// results.
 	Workers int
 	// MaxInnerRounds bounds how often a round delivers the requests and
 	// responses its cubes sent each other and runs again, while budget
@@ -84,7 +87,7 @@ func (c Config) withDefaults() Config {
 		c.Threads = 4
 	}
 	if c.Workers == 0 {
-		c.Workers = runtime.GOMAXPROCS(0)
+		c.Workers = min(runtime.GOMAXPROCS(0), runtime.NumCPU())
 	}
 	if c.MaxInnerRounds == 0 {
 		c.MaxInnerRounds = 8
