@@ -70,8 +70,12 @@ type Callback struct {
 	HasCleanup bool
 	Cycles     bigfile.Cycles // attached to the request
 	Deadline   bigfile.Time   // non-zero for a best-effort call
-	// Reserved is the fee prepaid for the largest response; the part the
-	// actual response does not need is refunded when it arrives.
+	// Reserved is what call_perform set aside for the answer: the largest
+	// response's transmission and the callback's execution at the full
+	// instruction limit (the IC's MAX_CYCLES_PER_RESPONSE). When the
+	// response arrives the reservation comes back, and the response's
+	// transmission and the callback's actual instructions are charged, so
+	// a callback is paid for even if the balance has since run low.
 	Reserved bigfile.Cycles
 }
 
@@ -190,10 +194,13 @@ func (a *api) callCyclesAdd(name string, c bigfile.Cycles) (uint64, error) {
 
 // callFees returns what call_perform charges for a call with n bytes of
 // method name and argument under the executor's cost rules: the request's
-// transmission fee, and the reservation for the largest response.
+// transmission fee, and the reservation for the answer (the largest
+// response's transmission and the callback's execution at the full
+// instruction limit).
 func (a *api) callFees(n int) (fee, reserve bigfile.Cycles) {
 	c := a.x.cfg.Costs
-	return c.CallCost(n), c.CallCost(int(a.x.cfg.MaxResponseBytes))
+	callback := c.ExecutionCost(a.x.cfg.MaxInstructionsPerMessage, a.x.memory64(a.st, a.in))
+	return c.CallCost(n), c.CallCost(int(a.x.cfg.MaxResponseBytes)).Add(callback)
 }
 
 // callPerform enqueues the pending call as a request with a new callback,

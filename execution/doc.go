@@ -62,9 +62,11 @@
 // KindResponse input through the reply or reject closure the call
 // registered, then its cleanup closure if that traps. Under cost rules
 // call_perform charges the request's fee (Costs.CallCost) and reserves the
-// largest response's, refunded in part when the response arrives; a
-// response execution pays its execution fee afterwards, as far as the
-// balance goes (responses are never refused). Closures are Wasm
+// largest response's plus a callback's execution at the full instruction
+// limit (what ic0.cost_call reports); when the response arrives the
+// reservation comes back and the response and the callback's actual
+// instructions are charged, so responses are never refused, even by a
+// frozen cube. Closures are Wasm
 // table entries: the instrumenter adds a trampoline export to modules that
 // import ic0.call_new, so two extra globals appear in State.Globals.
 //

@@ -111,9 +111,11 @@ func (x *Executor) Execute(ctx context.Context, st *State, in Input) (Output, er
 	case KindReplicatedQuery, KindQuery, KindHeartbeat, KindGlobalTimer, KindInspectMessage:
 		return x.charged(ctx, st, &in, x.message)
 	case KindResponse:
-		// Responses run whatever the balance (the IC never drops them);
-		// their execution fee is taken afterwards, as far as the balance
-		// goes.
+		// Responses run whatever the balance (the IC never drops them).
+		// Their execution fee is taken afterwards: call_perform reserved
+		// it and response gave the reservation back, so it is covered
+		// (only a change to 64-bit memory in between can leave it short,
+		// and then the balance pays as far as it goes).
 		out, err := x.response(ctx, st, &in)
 		if err == nil && x.cfg.Costs.Charging() && out.Instructions > 0 && !in.Composite {
 			fee := minCycles(x.cfg.Costs.ExecutionCost(out.Instructions, x.memory64(out.State, &in)), out.State.Cycles)

@@ -237,7 +237,8 @@ func TestCallSystemAPIMisuse(t *testing.T) {
 }
 
 // With cost rules, call_perform charges the request's fee and reserves
-// the largest response's; the response refunds what it did not need.
+// the largest response's and a full callback's; the response refunds what
+// it did not need.
 func TestCallFees(t *testing.T) {
 	costs := execution.Costs{Subnet: execution.SubnetS4}
 	cfg := execution.Config{Costs: costs}
@@ -254,7 +255,8 @@ func TestCallFees(t *testing.T) {
 		t.Fatalf("go: %v, %d requests", out.Err, len(out.Requests))
 	}
 	fee := costs.CallCost(len("ok") + len("ok"))
-	reserve := costs.CallCost(int(x.Config().MaxResponseBytes))
+	reserve := costs.CallCost(int(x.Config().MaxResponseBytes)).
+		Add(costs.ExecutionCost(x.Config().MaxInstructionsPerMessage, false))
 	want := before.Sub(out.Charged).Sub(bigfile.CyclesFromUint64(1000)).Sub(fee).Sub(reserve)
 	if a.st.Cycles != want {
 		t.Fatalf("balance after call_perform %s, want %s (fee %s, reserve %s)", a.st.Cycles, want, fee, reserve)
