@@ -141,6 +141,20 @@ func (x *Executor) Forget(id bigfile.CubeID) {
 	}
 }
 
+// Close releases every live instance (their memories and address-space
+// reservations) at once instead of leaving them to the garbage collector.
+// The Executor stays usable: each cube's next message restores its heap
+// into a new instance. Call it when a subnet's executor is dropped.
+func (x *Executor) Close() {
+	x.mu.Lock()
+	live := x.live
+	x.live = map[bigfile.CubeID]*liveInstance{}
+	x.mu.Unlock()
+	for _, l := range live {
+		l.inst.Close()
+	}
+}
+
 func (x *Executor) cubeError(st *State, code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Cube: st.ID, Message: fmt.Sprintf(format, args...)}
 }

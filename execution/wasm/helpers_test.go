@@ -40,6 +40,7 @@ func newExecutor(t testing.TB, cfg execution.Config) *execution.Executor {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(x.Close)
 	return x
 }
 

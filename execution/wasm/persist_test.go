@@ -269,3 +269,26 @@ func TestTrackedMatchesCompare(t *testing.T) {
 		}
 	}
 }
+
+// Executor.Close drops the live instances; the cubes go on from their
+// States (heap restored into new instances) exactly as on an executor
+// that kept them.
+func TestExecutorCloseKeepsStates(t *testing.T) {
+	inc := execution.Input{Kind: execution.KindUpdate, Method: "inc", Arg: didlEmpty}
+	kept, closed := newCube(t, newExecutor(t, execution.Config{})), newCube(t, newExecutor(t, execution.Config{}))
+	for _, c := range []*cube{kept, closed} {
+		c.mustInstall(motoko(t, "Counter"))
+	}
+	for i := range 4 {
+		if i%2 == 1 {
+			closed.x.Close()
+		}
+		a, b := kept.exec(inc), closed.exec(inc)
+		reply(t, a)
+		reply(t, b)
+		if !bytes.Equal(a.Response.Data, b.Response.Data) || kept.st.Hash() != closed.st.Hash() {
+			t.Fatalf("inc %d after Close: reply %x, hash %x; without Close %x, %x",
+				i, b.Response.Data, closed.st.Hash(), a.Response.Data, kept.st.Hash())
+		}
+	}
+}
