@@ -96,6 +96,7 @@
 //
 //	eng, err := wasm.New(wasm.Config{})                  // execution/wasm
 //	x, err := execution.New(execution.Config{}, eng)      // BigFile defaults
+//	defer x.Close()                                       // releases the live instances
 //	st := &execution.State{ID: id, Controllers: ctrls}
 //	out, err := x.Execute(ctx, st, execution.Input{Kind: execution.KindInstall, Wasm: wasmBytes, Arg: arg})
 //	if out.Err != nil { ... } // the install failed; out.State is the old state
