@@ -29,13 +29,17 @@
 // held by goroutines in cgo calls, the Go runtime's sysmon thread retakes
 // them and then wakes every 20 µs (about every 80 µs with the kernel's
 // timer slack), each time preempting a worker for several microseconds on
-// a virtual machine. With one P to spare it backs off instead. So the
-// default Workers is the smaller of GOMAXPROCS and the number of CPUs,
-// and a process that executes rounds does best with GOMAXPROCS one above
-// its CPU count. On 2 cores, 1 → 2 workers on independent cubes measured
-// 1.81–1.86× with GOMAXPROCS=3 and 1.60–1.76× with GOMAXPROCS=2, where
-// plain wasmtime-go calls reach 1.50–1.77× and a pure Go loop 1.99×
-// (BenchmarkParallelSpeedup in execution/wasm).
+// a virtual machine. With a P to spare it retakes less: in
+// BenchmarkParallelSpeedup (execution/wasm) perf sched counted 5,400
+// sysmon wake-ups with GOMAXPROCS=2 and 2,900 with GOMAXPROCS=3 on 2
+// CPUs. So the default Workers is the smaller of GOMAXPROCS and the
+// number of CPUs, and a process that executes rounds may set GOMAXPROCS
+// one above its CPU count. On 2 shared cores, 1 → 2 workers on
+// independent compute-bound cubes measured 1.53–1.86× over several runs
+// (plain wasmtime-go calls in the same runs: 1.46–1.77×; a pure Go loop:
+// 1.92–2.01×). Rounds of trivial messages gain little from a second
+// worker: the scheduler's own work is serial, and re-arming dirty-page
+// tracking makes the kernel interrupt the other worker's CPU.
 //
 // Requests and responses between the subnet's cubes are delivered after
 // each inner round, which runs again while messages and budget remain (up
