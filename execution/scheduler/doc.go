@@ -23,24 +23,6 @@
 // tests check byte-identical hashes for 1, 2 and 8). Threads, the budgets
 // and MaxInnerRounds are consensus parameters: all replicas use the same.
 //
-// # Parallel speed and GOMAXPROCS
-//
-// Every Wasm execution is a cgo call. While all of GOMAXPROCS's Ps are
-// held by goroutines in cgo calls, the Go runtime's sysmon thread retakes
-// them and then wakes every 20 µs (about every 80 µs with the kernel's
-// timer slack), each time preempting a worker for several microseconds on
-// a virtual machine. With a P to spare it retakes less: in
-// BenchmarkParallelSpeedup (execution/wasm) perf sched counted 5,400
-// sysmon wake-ups with GOMAXPROCS=2 and 2,900 with GOMAXPROCS=3 on 2
-// CPUs. So the default Workers is the smaller of GOMAXPROCS and the
-// number of CPUs, and a process that executes rounds may set GOMAXPROCS
-// one above its CPU count. On 2 shared cores, 1 → 2 workers on
-// independent compute-bound cubes measured 1.53–1.86× over several runs
-// (plain wasmtime-go calls in the same runs: 1.46–1.77×; a pure Go loop:
-// 1.92–2.01×). Rounds of trivial messages gain little from a second
-// worker: the scheduler's own work is serial, and re-arming dirty-page
-// tracking makes the kernel interrupt the other worker's CPU.
-//
 // Requests and responses between the subnet's cubes are delivered after
 // each inner round, which runs again while messages and budget remain (up
 // to MaxInnerRounds). Due global timers (and, with Config.Heartbeat,
@@ -86,6 +68,24 @@
 // Not yet done: composite queries calling cubes on other subnets (they
 // are rejected), and canister snapshots, HTTP outcalls and the other
 // management methods the Manager does not implement.
+//
+// # Parallel speed and GOMAXPROCS
+//
+// Every Wasm execution is a cgo call. While all of GOMAXPROCS's Ps are
+// held by goroutines in cgo calls, the Go runtime's sysmon thread retakes
+// them and then wakes every 20 µs (about every 80 µs with the kernel's
+// timer slack), each time preempting a worker for several microseconds on
+// a virtual machine. With a P to spare it retakes less: in
+// BenchmarkParallelSpeedup (execution/wasm) perf sched counted 5,400
+// sysmon wake-ups with GOMAXPROCS=2 and 2,900 with GOMAXPROCS=3 on 2
+// CPUs. So the default Workers is the smaller of GOMAXPROCS and the
+// number of CPUs, and a process that executes rounds may set GOMAXPROCS
+// one above its CPU count. On 2 shared cores, 1 → 2 workers on
+// independent compute-bound cubes measured 1.53–1.86× over several runs
+// (plain wasmtime-go calls in the same runs: 1.46–1.77×; a pure Go loop:
+// 1.92–2.01×). Rounds of trivial messages gain little from a second
+// worker: the scheduler's own work is serial, and re-arming dirty-page
+// tracking makes the kernel interrupt the other worker's CPU.
 //
 // # Usage
 //
