@@ -81,9 +81,9 @@
 // CPUs. So the default Workers is the smaller of GOMAXPROCS and the
 // number of CPUs, and a process that executes rounds may set GOMAXPROCS
 // one above its CPU count. On 2 shared cores, 1 → 2 workers on
-// independent compute-bound cubes measured 1.53–1.86× over several runs
-// (plain wasmtime-go calls in the same runs: 1.46–1.77×; a pure Go loop:
-// 1.92–2.01×). Rounds of trivial messages gain little from a second
+// independent compute-bound cubes measured 1.61–1.86× with GOMAXPROCS=3
+// and 1.53–1.76× with GOMAXPROCS=2 over 32 runs (plain wasmtime-go calls
+// in the same runs: 1.46–1.77×; a pure Go loop: 1.80–2.03×). Rounds of trivial messages gain little from a second
 // worker: the scheduler's own work is serial, and re-arming dirty-page
 // tracking makes the kernel interrupt the other worker's CPU.
 //
