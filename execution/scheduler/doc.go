@@ -83,7 +83,7 @@
 // one above its CPU count. On 2 shared cores, 1 → 2 workers on
 // independent compute-bound cubes measured 1.61–1.86× with GOMAXPROCS=3
 // and 1.53–1.76× with GOMAXPROCS=2 over 32 runs (plain wasmtime-go calls
-// in the same runs: 1.46–1.77×; a pure Go loop: 1.80–2.03×). Rounds of trivial messages gain little from a second
+// in the same runs: 1.46–1.77×; a pure Go loop: 1.80–2.03×). Rounds of trivial messages gain nothing from a second
 // worker: the scheduler's own work is serial, and re-arming dirty-page
 // tracking makes the kernel interrupt the other worker's CPU.
 //
