@@ -34,6 +34,13 @@ type bareLoop struct {
 }
 
 func newBareLoop(b *testing.B, fuel bool) *bareLoop {
+	return newBare(b, fuel, fmt.Sprintf(loopBody, loopIters))
+}
+
+// newBare compiles a module whose export "run" has body (with one page of
+// memory) for plain wasmtime-go in the engine's deterministic
+// configuration, fuel on or off, and instantiates it on its own store.
+func newBare(b *testing.B, fuel bool, body string) *bareLoop {
 	cfg := wasmtime.NewConfig()
 	cfg.SetConsumeFuel(fuel)
 	cfg.SetWasmThreads(false)
@@ -41,8 +48,7 @@ func newBareLoop(b *testing.B, fuel bool) *bareLoop {
 	cfg.SetCraneliftNanCanonicalization(true)
 	cfg.SetWasmMemory64(true)
 	eng := wasmtime.NewEngineWithConfig(cfg)
-	src := fmt.Sprintf(`(module (memory 1) (func (export "run") `+loopBody+`))`, loopIters)
-	mod, err := wasmtime.NewModule(eng, wat(b, src))
+	mod, err := wasmtime.NewModule(eng, wat(b, `(module (memory 1) (func (export "run") `+body+`))`))
 	if err != nil {
 		b.Fatal(err)
 	}

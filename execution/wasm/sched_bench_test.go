@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v44"
-
 	"github.com/thebigfile/bigfile"
 	"github.com/thebigfile/bigfile/execution"
 	"github.com/thebigfile/bigfile/execution/scheduler"
@@ -85,12 +83,15 @@ func BenchmarkRound1000Cubes(b *testing.B) {
 	})
 }
 
-// spinBody is an update that counts to %d and replies.
-const spinBody = `
+// spinLoop counts a local to %d.
+const spinLoop = `
     (local $i i32)
     (loop $l
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (i32.const %d))))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const %d))))`
+
+// spinBody is an update that runs spinLoop and replies.
+const spinBody = spinLoop + `
     (call $msg_reply)`
 
 // BenchmarkParallelSpeedup measures how much faster a round of
@@ -112,7 +113,8 @@ func BenchmarkParallelSpeedup(b *testing.B) {
 			mod := probe(b, false, map[string]string{"canister_update spin": fmt.Sprintf(spinBody, shape.iters)}, "")
 			s1, ins := schedSubnet(b, mod, shape.cubes, 1, "spin", execution.Config{})
 			s2, _ := schedSubnet(b, mod, shape.cubes, 2, "spin", execution.Config{})
-			bare := [2]*bareSpin{newBareSpin(b, shape.iters), newBareSpin(b, shape.iters)}
+			loop := fmt.Sprintf(spinLoop, shape.iters)
+			bare := [2]*bareLoop{newBare(b, true, loop), newBare(b, true, loop)}
 			round := func(s *scheduler.Scheduler, n int) time.Duration {
 				start := time.Now()
 				res, err := s.ExecuteRound(context.Background(), scheduler.Round{Time: bigfile.Time(n + 2), Ingress: ins})
@@ -156,42 +158,6 @@ func pairRatio(units int, work func(worker int)) float64 {
 	}
 	wg.Wait()
 	return float64(one) / float64(time.Since(start))
-}
-
-// bareSpin is spinBody's loop on plain wasmtime-go (synchronous store,
-// fuel on), one store per goroutine.
-type bareSpin struct {
-	store *wasmtime.Store
-	run   *wasmtime.Func
-}
-
-func newBareSpin(b *testing.B, iters int) *bareSpin {
-	cfg := wasmtime.NewConfig()
-	cfg.SetConsumeFuel(true)
-	eng := wasmtime.NewEngineWithConfig(cfg)
-	src := fmt.Sprintf(`(module (func (export "run") (local $i i32)
-    (loop $l
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (i32.const %d))))))`, iters)
-	mod, err := wasmtime.NewModule(eng, wat(b, src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	store := wasmtime.NewStore(eng)
-	inst, err := wasmtime.NewInstance(store, mod, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &bareSpin{store: store, run: inst.GetFunc(store, "run")}
-}
-
-func (s *bareSpin) call(b *testing.B) {
-	if err := s.store.SetFuel(1 << 40); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.run.Call(s.store); err != nil {
-		b.Fatal(err)
-	}
 }
 
 // goSink keeps goSpin's loop from being optimised away.
