@@ -77,15 +77,16 @@
 // timer slack), each time preempting a worker for several microseconds on
 // a virtual machine. With a P to spare it retakes less: in
 // BenchmarkParallelSpeedup (execution/wasm) perf sched counted 5,400
-// sysmon wake-ups with GOMAXPROCS=2 and 2,900 with GOMAXPROCS=3 on 2
-// CPUs. So the default Workers is the smaller of GOMAXPROCS and the
-// number of CPUs, and a process that executes rounds may set GOMAXPROCS
-// one above its CPU count. On 2 shared cores, 1 → 2 workers on
-// independent compute-bound cubes measured 1.61–1.86× with GOMAXPROCS=3
-// and 1.53–1.76× with GOMAXPROCS=2 over 32 runs (plain wasmtime-go calls
-// in the same runs: 1.46–1.77×; a pure Go loop: 1.80–2.03×). Rounds of trivial messages gain nothing from a second
-// worker: the scheduler's own work is serial, and re-arming dirty-page
-// tracking makes the kernel interrupt the other worker's CPU.
+// sysmon wake-ups with GOMAXPROCS=2 and 2,900 with GOMAXPROCS=3 on 2 CPUs.
+// So the default Workers is the smaller of GOMAXPROCS and the number of
+// CPUs, and a process that executes rounds may set GOMAXPROCS one above
+// its CPU count. On 2 shared cores, 1 → 2 workers on independent
+// compute-bound cubes measured 1.61–1.86× with GOMAXPROCS=3 and 1.53–1.76×
+// with GOMAXPROCS=2 over 32 runs (plain wasmtime-go calls in the same
+// runs: 1.46–1.77×; a pure Go loop: 1.80–2.03×). Rounds of trivial
+// messages gain nothing from a second worker: the scheduler's own work is
+// serial, and re-arming dirty-page tracking makes the kernel interrupt the
+// other worker's CPU.
 //
 // # Usage
 //
