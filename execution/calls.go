@@ -199,7 +199,7 @@ func (a *api) callCyclesAdd(name string, c bigfile.Cycles) (uint64, error) {
 // instruction limit).
 func (a *api) callFees(n int) (fee, reserve bigfile.Cycles) {
 	c := a.x.cfg.Costs
-	callback := c.ExecutionCost(a.x.cfg.MaxInstructionsPerMessage, a.x.memory64(a.st, a.in))
+	callback := c.ExecutionCost(a.x.cfg.MaxInstructionsPerMessage, a.memory64)
 	return c.CallCost(n), c.CallCost(int(a.x.cfg.MaxResponseBytes)).Add(callback)
 }
 
@@ -384,7 +384,7 @@ func (x *Executor) response(ctx context.Context, st *State, in *Input) (Output, 
 			inst.Close()
 			return nil, nil, nil, fmt.Errorf("%w: %v", ErrEngine, err)
 		}
-		a := x.newAPI(st, &rin, inst)
+		a := x.newAPI(st, &rin, m, inst)
 		a.ctxID, a.origin = cb.Context, origin
 		a.needsResponse = hasCtx && !cc.Responded && origin.Kind != OriginSystem
 		a.refunded = r.Refund

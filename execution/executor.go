@@ -364,10 +364,10 @@ func (x *Executor) instanceFor(ctx context.Context, st *State, m *module) (inst 
 	return inst, false, nil
 }
 
-// newAPI creates the System API state for one execution over st: every
-// effect starts from st's values and is applied to a new State only if the
-// execution succeeds.
-func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
+// newAPI creates the System API state for one execution over st of code
+// from module m: every effect starts from st's values and is applied to a
+// new State only if the execution succeeds.
+func (x *Executor) newAPI(st *State, in *Input, m *module, inst Instance) *api {
 	caller := in.Caller.Bytes()
 	if in.Kind == KindHeartbeat || in.Kind == KindGlobalTimer {
 		caller = []byte{} // the management cube
@@ -375,7 +375,8 @@ func (x *Executor) newAPI(st *State, in *Input, inst Instance) *api {
 	a := &api{x: x, st: st, in: in, inst: inst, self: st.ID.Principal().Bytes(), caller: caller,
 		stable: newMemWriter(st.Stable), certified: st.CertifiedData, timer: st.GlobalTimer, balance: st.Cycles,
 		cyclesIn: in.Cycles, maxResponse: x.cfg.MaxResponseBytes, version: st.Version,
-		nextCallback: max(st.NextCallback, 1), ctxID: st.NextCallContext + 1, origin: in.Origin}
+		nextCallback: max(st.NextCallback, 1), ctxID: st.NextCallContext + 1, origin: in.Origin,
+		memory64: m.memory64}
 	if in.Kind == KindHeartbeat || in.Kind == KindGlobalTimer {
 		a.origin = Origin{Kind: OriginSystem}
 	}
@@ -514,7 +515,7 @@ func (x *Executor) message(ctx context.Context, st *State, in *Input) (Output, e
 	if err != nil {
 		return Output{}, err
 	}
-	a := x.newAPI(st, in, inst)
+	a := x.newAPI(st, in, m, inst)
 	// Only calls have a caller waiting for an answer; system tasks and
 	// inspect_message must not reply (the System API traps if they try).
 	a.needsResponse = c == ctxUpdate || c == ctxRQ || c == ctxNRQ || c == ctxCQ
@@ -616,7 +617,7 @@ func (x *Executor) install(ctx context.Context, st *State, in *Input) (Output, e
 	if err != nil {
 		return Output{}, fmt.Errorf("%w: %v", ErrEngine, err)
 	}
-	a := x.newAPI(st, in, inst)
+	a := x.newAPI(st, in, m, inst)
 	a.stable, a.certified, a.timer = newMemWriter(Memory{}), nil, 0
 	a.version = st.Version + 1 // canister_init sees the version of the new code
 	limit := x.cfg.MaxInstructionsPerInstall
@@ -751,7 +752,7 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 	}
 	limit := x.cfg.MaxInstructionsPerInstall
 	budget := limit
-	a := x.newAPI(st, in, nil)
+	a := x.newAPI(st, in, old, nil)
 	mem := st.Memory
 	var oldInst Instance
 	if !in.SkipPreUpgrade && old.exports["canister_pre_upgrade"] {
@@ -795,6 +796,6 @@ func (x *Executor) upgrade(ctx context.Context, st *State, in *Input) (Output, e
 		}
 	}
 	closeOld()
-	a.inst = inst
+	a.inst, a.memory64 = inst, nm.memory64
 	return x.initialize(ctx, st, in, nm, inst, a, "canister_post_upgrade", &budget, limit)
 }

@@ -410,6 +410,7 @@ type api struct {
 	balance     bigfile.Cycles
 	accepted    bool   // inspect_message: accept_message was called
 	version     uint64 // ic0.canister_version: the old value until a code change commits
+	memory64    bool   // the running module's memory is 64-bit (its instructions cost more)
 	cyclesIn    bigfile.Cycles
 	cyclesTaken bigfile.Cycles
 	logs        []LogRecord

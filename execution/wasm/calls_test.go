@@ -344,3 +344,29 @@ func TestCallCallbackWasm64(t *testing.T) {
 		t.Fatalf("callback got env %x", got)
 	}
 }
+
+// ic0.cost_call reports the request's fee plus the reservation for the
+// answer, whose callback part is priced at the module's instruction rate
+// (double for 64-bit memory).
+func TestCostCallByMemoryWidth(t *testing.T) {
+	costs := execution.Costs{Subnet: execution.SubnetS4}
+	x := newExecutor(t, execution.Config{Costs: costs})
+	for _, mem64 := range []bool{false, true} {
+		ptr := "i32"
+		if mem64 {
+			ptr = "i64"
+		}
+		c := newCube(t, x)
+		c.st.Cycles = bigfile.CyclesFromUint64(100_000_000_000_000)
+		c.mustInstall(probe(t, mem64, map[string]string{"canister_query cost": fmt.Sprintf(`
+    (call $cost_call (i64.const 3) (i64.const 5) (%[1]s.const 0))
+    (call $msg_reply_data_append (%[1]s.const 0) (%[1]s.const 16))
+    (call $msg_reply)`, ptr)}, ""))
+		got := reply(t, c.query("cost", nil))
+		want := costs.CallCost(8).Add(costs.CallCost(int(x.Config().MaxResponseBytes))).
+			Add(costs.ExecutionCost(x.Config().MaxInstructionsPerMessage, mem64))
+		if c := (bigfile.Cycles{Lo: binary.LittleEndian.Uint64(got), Hi: binary.LittleEndian.Uint64(got[8:])}); c != want {
+			t.Errorf("memory64=%v: cost_call %s, want %s", mem64, c, want)
+		}
+	}
+}
